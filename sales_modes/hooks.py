@@ -1,0 +1,54 @@
+app_name = "sales_modes"
+app_title = "Sales Modes"
+app_publisher = "Sales Modes Developers"
+app_description = "B2B and B2C sales modes for ERPNext: inferred modes, per-mode stage-gated pipelines and side-by-side reports"
+app_email = "dev@sales-modes.invalid"
+app_license = "mit"
+
+required_apps = ["erpnext"]
+
+export_python_type_annotations = True
+
+# Desk scripts for ERPNext forms
+app_include_js = "sales_modes.bundle.js"
+doctype_js = {
+	"Opportunity": "public/js/opportunity.js",
+	"Lead": "public/js/lead.js",
+	"Customer": "public/js/customer.js",
+}
+
+# Install
+after_install = "sales_modes.install.after_install"
+before_uninstall = "sales_modes.install.before_uninstall"
+before_tests = "sales_modes.install.before_tests"
+
+# Document events: one handler module per host doctype
+doc_events = {
+	"Customer": {"validate": "sales_modes.events.customer.validate"},
+	"Lead": {"validate": "sales_modes.events.lead.validate"},
+	"Prospect": {"validate": "sales_modes.events.prospect.validate"},
+	"Opportunity": {
+		"validate": "sales_modes.events.opportunity.validate",
+		"on_change": "sales_modes.events.opportunity.on_change",
+		"on_trash": "sales_modes.events.opportunity.on_trash",
+	},
+	"Quotation": {"validate": "sales_modes.events.sales_document.validate"},
+	"Sales Order": {"validate": "sales_modes.events.sales_document.validate"},
+	"Sales Invoice": {"validate": "sales_modes.events.sales_document.validate"},
+	"POS Invoice": {"validate": "sales_modes.events.sales_document.validate"},
+	"Delivery Note": {"validate": "sales_modes.events.sales_document.validate"},
+}
+
+# The stage log goes with its opportunity
+ignore_links_on_delete = ["Stage Transition"]
+
+has_permission = {
+	"Stage Transition": "sales_modes.sales_modes.doctype.stage_transition.stage_transition.has_permission",
+}
+permission_query_conditions = {
+	"Stage Transition": "sales_modes.sales_modes.doctype.stage_transition.stage_transition.get_permission_query_conditions",
+}
+
+scheduler_events = {
+	"daily": ["sales_modes.stalled.notify_stalled_deals"],
+}
