@@ -1,0 +1,1 @@
+"""Frappe-free core of sales_modes: plain Python, stdlib only, testable with bare pytest."""

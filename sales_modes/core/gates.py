@@ -1,0 +1,193 @@
+"""The stage-gate engine: a document, a pipeline and its rules -> the requirements still unmet.
+
+The engine knows nothing of Frappe. Documents are plain mappings (child tables are lists of
+mappings), so the same rules run on a saved Opportunity, a Data Import row or a test dict.
+Expressions are evaluated by a callable the caller injects (the Frappe layer passes
+`frappe.safe_eval`), so this module never evaluates code itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+FIELD_IS_SET = "Field Is Set"
+MINIMUM_VALUE = "Minimum Value"
+MINIMUM_ROWS = "Minimum Rows"
+EXPRESSION = "Expression"
+CHECK_TYPES = (FIELD_IS_SET, MINIMUM_VALUE, MINIMUM_ROWS, EXPRESSION)
+
+AWARENESS = "Awareness"
+CONSIDERATION = "Consideration"
+DECISION = "Decision"
+BUYING_PHASES = (AWARENESS, CONSIDERATION, DECISION)
+
+ExpressionEvaluator = Callable[[str, Mapping], object]
+
+
+class MoveKind(str, Enum):
+	ENTRY = "entry"  # a new deal, or one whose mode changed: it enters its stage from outside
+	FORWARD = "forward"
+	BACK = "back"
+	SAME = "same"
+	UNKNOWN = "unknown"  # the target stage is not in the pipeline
+
+
+@dataclass(frozen=True)
+class Stage:
+	name: str
+	phase: str | None = None
+	probability: float | None = None
+	stall_after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+	check_type: str
+	message: str
+	stage: str | None = None  # None for rules that gate something other than a stage (lead qualification)
+	fieldname: str | None = None
+	value: str | None = None
+	filter_field: str | None = None
+	filter_value: str | None = None
+	expression: str | None = None
+
+
+@dataclass(frozen=True)
+class Pipeline:
+	stages: tuple[Stage, ...]
+	requirements: tuple[Requirement, ...] = ()
+	allow_skipping: bool = False
+
+	def index(self, stage: str | None) -> int | None:
+		for i, s in enumerate(self.stages):
+			if s.name == stage:
+				return i
+		return None
+
+	def stage(self, name: str | None) -> Stage | None:
+		i = self.index(name)
+		return None if i is None else self.stages[i]
+
+	def next_stage(self, name: str | None) -> Stage | None:
+		i = self.index(name)
+		if i is None or i + 1 >= len(self.stages):
+			return None
+		return self.stages[i + 1]
+
+	def requirements_for(self, stage_names: Iterable[str]) -> list[Requirement]:
+		wanted = set(stage_names)
+		return [r for r in self.requirements if r.stage in wanted]
+
+
+@dataclass(frozen=True)
+class Move:
+	kind: MoveKind
+	entered: tuple[str, ...] = ()  # the stages whose requirements the move must satisfy
+
+
+def plan_move(pipeline: Pipeline, from_stage: str | None, to_stage: str | None) -> Move:
+	"""Classify a stage change and list the stages it enters.
+
+	Where skipping is not allowed, a forward move (or an entry) enters every stage it passes
+	over as well as the target, so requirements accumulate along the pipeline.
+	"""
+	to_index = pipeline.index(to_stage)
+	if to_index is None:
+		return Move(MoveKind.UNKNOWN)
+	from_index = pipeline.index(from_stage)
+	if from_index is None:
+		kind, start = MoveKind.ENTRY, 0
+	elif to_index == from_index:
+		return Move(MoveKind.SAME)
+	elif to_index < from_index:
+		return Move(MoveKind.BACK)
+	else:
+		kind, start = MoveKind.FORWARD, from_index + 1
+	if pipeline.allow_skipping:
+		return Move(kind, (pipeline.stages[to_index].name,))
+	return Move(kind, tuple(s.name for s in pipeline.stages[start : to_index + 1]))
+
+
+def is_blank(value: object) -> bool:
+	if value is None or value is False:
+		return True
+	if isinstance(value, str):
+		return not value.strip()
+	if isinstance(value, int | float):
+		return value == 0
+	if isinstance(value, Sequence | Mapping):
+		return len(value) == 0
+	return False
+
+
+def _number(value: object) -> float | None:
+	try:
+		return float(value)  # type: ignore[arg-type]
+	except (TypeError, ValueError):
+		return None
+
+
+def matching_rows(rows: object, filter_field: str | None, filter_value: str | None) -> list[Mapping]:
+	if not isinstance(rows, Sequence) or isinstance(rows, str):
+		return []
+	rows = [r for r in rows if isinstance(r, Mapping)]
+	if not filter_field:
+		return rows
+	return [r for r in rows if str(r.get(filter_field) if r.get(filter_field) is not None else "") == (filter_value or "")]
+
+
+def is_met(
+	requirement: Requirement, doc: Mapping, evaluate_expression: ExpressionEvaluator | None = None
+) -> bool:
+	check = requirement.check_type
+	if check == FIELD_IS_SET:
+		return not is_blank(doc.get(requirement.fieldname or ""))
+	if check == MINIMUM_VALUE:
+		actual, minimum = _number(doc.get(requirement.fieldname or "")), _number(requirement.value)
+		return actual is not None and minimum is not None and actual >= minimum
+	if check == MINIMUM_ROWS:
+		minimum = _number(requirement.value)
+		minimum = 1 if minimum is None else minimum
+		rows = matching_rows(doc.get(requirement.fieldname or ""), requirement.filter_field, requirement.filter_value)
+		return len(rows) >= minimum
+	if check == EXPRESSION:
+		if evaluate_expression is None:
+			raise ValueError("an expression requirement needs an evaluator")
+		try:
+			return bool(evaluate_expression(requirement.expression or "", doc))
+		except Exception:
+			# A rule that cannot be evaluated on this document is not satisfied by it.
+			return False
+	raise ValueError(f"unknown check type {check!r}")
+
+
+def unmet(
+	requirements: Iterable[Requirement], doc: Mapping, evaluate_expression: ExpressionEvaluator | None = None
+) -> list[Requirement]:
+	return [r for r in requirements if not is_met(r, doc, evaluate_expression)]
+
+
+def unmet_for_move(
+	pipeline: Pipeline,
+	from_stage: str | None,
+	to_stage: str | None,
+	doc: Mapping,
+	evaluate_expression: ExpressionEvaluator | None = None,
+) -> tuple[Move, list[Requirement]]:
+	"""The move and what blocks it; moving back or staying put is never blocked."""
+	move = plan_move(pipeline, from_stage, to_stage)
+	return move, unmet(pipeline.requirements_for(move.entered), doc, evaluate_expression)
+
+
+def readiness(
+	pipeline: Pipeline, stage: str | None, doc: Mapping, evaluate_expression: ExpressionEvaluator | None = None
+) -> tuple[Stage | None, list[Requirement]]:
+	"""The next stage after `stage` and what the document still lacks to enter it."""
+	nxt = pipeline.next_stage(stage) if stage else (pipeline.stages[0] if pipeline.stages else None)
+	if nxt is None:
+		return None, []
+	_move, missing = unmet_for_move(pipeline, stage, nxt.name, doc, evaluate_expression)
+	return nxt, missing
+

@@ -1,0 +1,66 @@
+"""Which sales mode a party or a sales document belongs to.
+
+Pure functions over plain values: the Frappe layer reads Settings and party records and passes
+what it found here, so the rules can be tested without a site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ERPNext's Customer.customer_type options
+COMPANY = "Company"
+PARTNERSHIP = "Partnership"
+INDIVIDUAL = "Individual"
+
+# Parties a transaction can point at (Opportunity.opportunity_from, Quotation.quotation_to)
+PARTY_DOCTYPES = ("Customer", "Lead", "Prospect")
+
+
+@dataclass(frozen=True)
+class ModeMap:
+	"""Customer type -> mode mapping from Sales Modes Settings, plus the fallback mode."""
+
+	company: str | None = "B2B"
+	partnership: str | None = "B2B"
+	individual: str | None = "B2C"
+	fallback: str | None = None
+
+	def for_customer_type(self, customer_type: str | None) -> str | None:
+		mode = {
+			COMPANY: self.company,
+			PARTNERSHIP: self.partnership,
+			INDIVIDUAL: self.individual,
+		}.get(customer_type or "")
+		return mode or self.fallback
+
+	@property
+	def business(self) -> str | None:
+		"""The mode of a party known to be an organisation."""
+		return self.company or self.fallback
+
+	@property
+	def consumer(self) -> str | None:
+		"""The mode of a party known to be a person."""
+		return self.individual or self.fallback
+
+
+def customer_mode(customer_type: str | None, mode_map: ModeMap) -> str | None:
+	return mode_map.for_customer_type(customer_type)
+
+
+def lead_mode(company_name: str | None, mode_map: ModeMap) -> str | None:
+	"""A lead that names an organisation is a business lead; otherwise it is a person."""
+	if (company_name or "").strip():
+		return mode_map.business
+	return mode_map.consumer
+
+
+def prospect_mode(mode_map: ModeMap) -> str | None:
+	"""ERPNext's Prospect is always an organisation (it has a company name and industry)."""
+	return mode_map.business
+
+
+def resolve(explicit: str | None, inferred: str | None) -> str | None:
+	"""An explicit choice always wins; inference only fills a blank."""
+	return explicit or inferred or None
