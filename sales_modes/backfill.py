@@ -1,0 +1,135 @@
+"""Give every existing party and sales document a mode, set-based and idempotent.
+
+One UPDATE (or UPDATE ... JOIN) per doctype and party type, never a loop over rows, and only
+where sales_mode is blank: explicit modes are never overwritten, and a second run changes
+nothing. Parties go first so that documents can copy their party's fresh mode.
+"""
+
+from collections.abc import Callable
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case, DocType
+from frappe.query_builder.functions import Coalesce, IfNull
+
+from sales_modes.core.modes import COMPANY, INDIVIDUAL, PARTNERSHIP, PARTY_DOCTYPES
+from sales_modes.settings import get_mode_map
+
+# Above this many blank rows, installing hands the backfill to a background worker
+BACKGROUND_THRESHOLD = 50_000
+CUSTOMER_DOCUMENTS = ("Sales Order", "Sales Invoice", "POS Invoice", "Delivery Note")
+
+Progress = Callable[[int, int, str], None]
+
+
+def is_blank(column):
+	return IfNull(column, "") == ""
+
+
+def backfill_customers() -> None:
+	mode_map = get_mode_map()
+	customer = DocType("Customer")
+	mode = (
+		Case()
+		.when(customer.customer_type == COMPANY, mode_map.company)
+		.when(customer.customer_type == PARTNERSHIP, mode_map.partnership)
+		.when(customer.customer_type == INDIVIDUAL, mode_map.individual)
+	)
+	(
+		frappe.qb.update(customer)
+		.set(customer.sales_mode, Coalesce(mode, mode_map.fallback))
+		.where(is_blank(customer.sales_mode))
+	).run()
+
+
+def backfill_leads() -> None:
+	mode_map = get_mode_map()
+	lead = DocType("Lead")
+	mode = Case().when(IfNull(lead.company_name, "") != "", mode_map.business).else_(mode_map.consumer)
+	frappe.qb.update(lead).set(lead.sales_mode, mode).where(is_blank(lead.sales_mode)).run()
+
+
+def backfill_prospects() -> None:
+	prospect = DocType("Prospect")
+	(
+		frappe.qb.update(prospect)
+		.set(prospect.sales_mode, get_mode_map().business)
+		.where(is_blank(prospect.sales_mode))
+	).run()
+
+
+def copy_from_party(doctype: str, party_type_field: str | None, party_field: str) -> None:
+	"""UPDATE doc JOIN party: blank modes take their party's; one statement per party type.
+
+	Written as SQL because PyPika leaves the SET column of a multi-table UPDATE unqualified,
+	which MariaDB rejects as ambiguous. Table and column names come from constants above.
+	"""
+	party_types = PARTY_DOCTYPES if party_type_field else ("Customer",)
+	for party_type in party_types:
+		condition = f"AND doc.`{party_type_field}` = %(party_type)s" if party_type_field else ""
+		frappe.db.sql(
+			f"""
+			UPDATE `tab{doctype}` doc
+			JOIN `tab{party_type}` party ON party.name = doc.`{party_field}`
+			SET doc.sales_mode = party.sales_mode
+			WHERE IFNULL(doc.sales_mode, '') = '' AND IFNULL(party.sales_mode, '') != '' {condition}
+			""",
+			{"party_type": party_type},
+		)
+
+
+STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
+	("Customer", backfill_customers),
+	("Lead", backfill_leads),
+	("Prospect", backfill_prospects),
+	("Opportunity", lambda: copy_from_party("Opportunity", "opportunity_from", "party_name")),
+	("Quotation", lambda: copy_from_party("Quotation", "quotation_to", "party_name")),
+	*((doctype, lambda d=doctype: copy_from_party(d, None, "customer")) for doctype in CUSTOMER_DOCUMENTS),
+)
+
+
+def run_backfill(progress: Progress | None = None) -> None:
+	for i, (doctype, step) in enumerate(STEPS):
+		if progress:
+			progress(i, len(STEPS), doctype)
+		step()
+	if progress:
+		progress(len(STEPS), len(STEPS), "")
+
+
+def publish(done: int, total: int, doctype: str) -> None:
+	frappe.publish_progress(
+		done * 100 / total,
+		title=_("Backfilling Sales Modes"),
+		description=_("Setting the sales mode on {0}").format(_(doctype)) if doctype else _("Done"),
+	)
+
+
+def run_backfill_job() -> None:
+	run_backfill(publish)
+
+
+def count_blank_rows() -> int:
+	total = 0
+	for doctype, _step in STEPS:
+		table = DocType(doctype)
+		total += frappe.qb.from_(table).select(frappe.query_builder.functions.Count("*")).where(
+			is_blank(table.sales_mode)
+		).run()[0][0]
+	return total
+
+
+def backfill_on_install() -> None:
+	"""Small sites are done inline; large ones in a background job that publishes progress."""
+	if count_blank_rows() > BACKGROUND_THRESHOLD:
+		frappe.enqueue(
+			"sales_modes.backfill.run_backfill_job",
+			queue="long",
+			timeout=3600,
+			job_id="sales_modes_backfill",
+			deduplicate=True,
+			enqueue_after_commit=True,
+		)
+		print(_("Sales mode backfill of a large site queued as a background job."))
+	else:
+		run_backfill()

@@ -1,0 +1,5 @@
+frappe.ui.form.on("Customer", {
+	refresh(frm) {
+		sales_modes.show_mode_indicator(frm);
+	},
+});

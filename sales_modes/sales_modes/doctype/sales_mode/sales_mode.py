@@ -1,0 +1,148 @@
+# Copyright (c) 2026, Sales Modes Developers and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from sales_modes.core import gates
+
+NUMERIC_FIELDTYPES = ("Int", "Float", "Currency", "Percent", "Check", "Rating", "Duration")
+TABLE_FIELDTYPES = ("Table", "Table MultiSelect")
+EXPRESSION_AUTHOR_ROLE = "System Manager"
+
+
+class SalesMode(Document):
+	def validate(self):
+		self.validate_stages()
+		self.validate_requirements("requirements", "Opportunity", gated_by_stage=True)
+		self.validate_requirements("lead_requirements", "Lead", gated_by_stage=False)
+		self.validate_expression_author()
+
+	def validate_stages(self):
+		seen = set()
+		for row in self.stages:
+			if row.sales_stage in seen:
+				frappe.throw(
+					_("Row {0}: Stage {1} is listed twice in the pipeline.").format(
+						row.idx, frappe.bold(row.sales_stage)
+					),
+					title=_("Duplicate Stage"),
+				)
+			seen.add(row.sales_stage)
+			if row.stall_after_days and row.stall_after_days < 0:
+				frappe.throw(
+					_("Row {0}: Stalled After (Days) cannot be negative.").format(row.idx),
+					title=_("Invalid Pipeline"),
+				)
+
+	def validate_requirements(self, table: str, doctype: str, gated_by_stage: bool):
+		pipeline_stages = {row.sales_stage for row in self.stages}
+		meta = frappe.get_meta(doctype)
+		for row in self.get(table):
+			label = _("{0} row {1}").format(_(self.meta.get_label(table)), row.idx)
+			if gated_by_stage and row.sales_stage not in pipeline_stages:
+				frappe.throw(
+					_("{0}: Stage {1} is not part of this mode's pipeline.").format(
+						label, frappe.bold(row.sales_stage or _("(empty)"))
+					),
+					title=_("Invalid Requirement"),
+				)
+			if not gated_by_stage:
+				row.sales_stage = None
+			if row.check_type == gates.EXPRESSION:
+				validate_expression(label, row.expression)
+			else:
+				validate_field_check(label, row, meta)
+
+	def validate_expression_author(self):
+		"""Expressions run on every save of every deal: only a System Manager may write them."""
+		if EXPRESSION_AUTHOR_ROLE in frappe.get_roles():
+			return
+		before = self.get_doc_before_save()
+		old = {
+			row.name: row.expression
+			for table in ("requirements", "lead_requirements")
+			for row in (before.get(table) if before else [])
+		}
+		for table in ("requirements", "lead_requirements"):
+			for row in self.get(table):
+				if row.check_type == gates.EXPRESSION and old.get(row.name) != row.expression:
+					frappe.throw(
+						_("Only a {0} may write or change an expression requirement.").format(
+							_(EXPRESSION_AUTHOR_ROLE)
+						),
+						frappe.PermissionError,
+						title=_("Not Permitted"),
+					)
+
+
+def validate_expression(label: str, expression: str | None):
+	if not (expression or "").strip():
+		frappe.throw(_("{0}: Enter the expression to evaluate.").format(label), title=_("Invalid Requirement"))
+	from frappe.utils.safe_exec import _validate_safe_eval_syntax
+
+	try:
+		compile(expression, "<requirement>", "eval")
+	except SyntaxError as e:
+		frappe.throw(
+			_("{0}: The expression does not compile: {1}").format(label, e.msg),
+			title=_("Invalid Requirement"),
+		)
+	_validate_safe_eval_syntax(expression)
+
+
+def validate_field_check(label: str, row, meta):
+	field = meta.get_field(row.fieldname) if row.fieldname else None
+	if not field:
+		frappe.throw(
+			_("{0}: {1} has no field {2}.").format(label, _(meta.name), frappe.bold(row.fieldname or _("(empty)"))),
+			title=_("Invalid Requirement"),
+		)
+	if row.check_type == gates.MINIMUM_VALUE:
+		if field.fieldtype not in NUMERIC_FIELDTYPES:
+			frappe.throw(
+				_("{0}: Minimum Value needs a numeric field; {1} is a {2}.").format(
+					label, frappe.bold(row.fieldname), field.fieldtype
+				),
+				title=_("Invalid Requirement"),
+			)
+		if not is_number(row.value):
+			frappe.throw(
+				_("{0}: The minimum value must be a number.").format(label), title=_("Invalid Requirement")
+			)
+	if row.check_type == gates.MINIMUM_ROWS:
+		if field.fieldtype not in TABLE_FIELDTYPES:
+			frappe.throw(
+				_("{0}: Minimum Rows needs a table field; {1} is a {2}.").format(
+					label, frappe.bold(row.fieldname), field.fieldtype
+				),
+				title=_("Invalid Requirement"),
+			)
+		if row.value and not (is_number(row.value) and float(row.value) >= 1 and float(row.value).is_integer()):
+			frappe.throw(
+				_("{0}: The minimum number of rows must be a whole number of at least 1.").format(label),
+				title=_("Invalid Requirement"),
+			)
+		if row.filter_field and not frappe.get_meta(field.options).get_field(row.filter_field):
+			frappe.throw(
+				_("{0}: {1} has no column {2}.").format(label, _(field.options), frappe.bold(row.filter_field)),
+				title=_("Invalid Requirement"),
+			)
+
+
+def is_number(value) -> bool:
+	try:
+		float(value)
+		return True
+	except (TypeError, ValueError):
+		return False
+
+
+@frappe.whitelist()
+def restore_default_pipeline(mode: str) -> None:
+	"""Put back the pipeline and rules the app ships for a default mode (B2B, B2C)."""
+	frappe.only_for(("System Manager", "Sales Manager"))
+	from sales_modes.setup.defaults import restore_mode_defaults
+
+	restore_mode_defaults(mode)

@@ -1,0 +1,30 @@
+"""Reading Sales Modes Settings and the records it points at, with the site cache."""
+
+import frappe
+
+from sales_modes.core.modes import ModeMap
+
+SETTINGS = "Sales Modes Settings"
+DEFAULT_OVERRIDE_ROLE = "Sales Manager"
+
+
+def get_settings():
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def get_mode_map() -> ModeMap:
+	settings = get_settings()
+	return ModeMap(
+		company=settings.company_mode or None,
+		partnership=settings.partnership_mode or None,
+		individual=settings.individual_mode or None,
+		fallback=settings.fallback_mode or None,
+	)
+
+
+def get_override_role() -> str:
+	return get_settings().override_role or DEFAULT_OVERRIDE_ROLE
+
+
+def can_override_gates(user: str | None = None) -> bool:
+	return get_override_role() in frappe.get_roles(user)
