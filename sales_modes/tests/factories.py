@@ -1,0 +1,102 @@
+"""Factories for bench tests: real documents through ERPNext's own validation."""
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+TEST_ITEM = "_Sales Modes Test Item"
+
+
+def get_company() -> str:
+	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.db.get_value("Company", {}, "name")
+
+
+def make_item(item_code: str = TEST_ITEM) -> str:
+	if not frappe.db.exists("Item", item_code):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": item_code,
+				"item_name": item_code,
+				"item_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name") or "All Item Groups",
+				"stock_uom": "Nos",
+				"is_stock_item": 0,
+				"include_item_in_manufacturing": 0,
+			}
+		).insert(ignore_permissions=True)
+	return item_code
+
+
+def make_customer(name: str, customer_type: str = "Company", **kwargs) -> frappe.model.document.Document:
+	if frappe.db.exists("Customer", name):
+		frappe.delete_doc("Customer", name, force=True)
+	return frappe.get_doc(
+		{"doctype": "Customer", "customer_name": name, "customer_type": customer_type, **kwargs}
+	).insert(ignore_permissions=True)
+
+
+def make_lead(first_name: str, company_name: str | None = None, **kwargs):
+	return frappe.get_doc(
+		{"doctype": "Lead", "first_name": first_name, "company_name": company_name, **kwargs}
+	).insert(ignore_permissions=True)
+
+
+def make_prospect(company_name: str, **kwargs):
+	if frappe.db.exists("Prospect", company_name):
+		frappe.delete_doc("Prospect", company_name, force=True)
+	return frappe.get_doc({"doctype": "Prospect", "company_name": company_name, **kwargs}).insert(
+		ignore_permissions=True
+	)
+
+
+def make_opportunity(party_name: str, opportunity_from: str = "Customer", **kwargs):
+	return frappe.get_doc(
+		{
+			"doctype": "Opportunity",
+			"opportunity_from": opportunity_from,
+			"party_name": party_name,
+			"company": get_company(),
+			"transaction_date": nowdate(),
+			**kwargs,
+		}
+	).insert()
+
+
+def item_row(rate: float = 100, qty: float = 1) -> dict:
+	return {"item_code": make_item(), "qty": qty, "rate": rate}
+
+
+def make_quotation(party_name: str, quotation_to: str = "Customer", submit: bool = False, **kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Quotation",
+			"quotation_to": quotation_to,
+			"party_name": party_name,
+			"company": get_company(),
+			"transaction_date": nowdate(),
+			"valid_till": add_days(nowdate(), 30),
+			"items": [item_row()],
+			**kwargs,
+		}
+	).insert()
+	if submit:
+		doc.submit()
+	return doc
+
+
+def make_sales_invoice(customer: str, submit: bool = True, rate: float = 100, **kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"customer": customer,
+			"company": get_company(),
+			"posting_date": kwargs.pop("posting_date", nowdate()),
+			"set_posting_time": 1,
+			"due_date": kwargs.pop("due_date", add_days(nowdate(), 30)),
+			"items": [item_row(rate)],
+			**kwargs,
+		}
+	)
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc

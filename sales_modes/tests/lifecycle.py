@@ -1,0 +1,64 @@
+"""Snapshots of what the app touches in ERPNext, to prove migrate idempotent and uninstall clean.
+
+    bench --site S execute sales_modes.tests.lifecycle.write_snapshot --args "['a.json']"
+    python -m sales_modes.tests.lifecycle a.json b.json "what changed between them"
+"""
+
+import json
+import sys
+
+HOST_DOCTYPES = (
+	"Customer", "Lead", "Prospect", "Opportunity", "Quotation", "Sales Order", "Sales Invoice",
+	"POS Invoice", "Delivery Note",
+)  # fmt: skip
+
+
+def take_snapshot() -> dict:
+	import frappe
+
+	snapshot = {}
+	for doctype in HOST_DOCTYPES:
+		snapshot[f"columns of {doctype}"] = sorted(frappe.db.get_table_columns(doctype))
+		snapshot[f"indexes of {doctype}"] = sorted(
+			{row.Key_name for row in frappe.db.sql(f"SHOW INDEX FROM `tab{doctype}`", as_dict=True)}
+		)
+	snapshot["custom fields"] = [
+		"{dt}.{fieldname}:{fieldtype}:{insert_after}".format(**f)
+		for f in frappe.get_all(
+			"Custom Field", fields=["dt", "fieldname", "fieldtype", "insert_after"], order_by="dt, fieldname"
+		)
+	]
+	snapshot["property setters"] = [
+		"{doc_type}.{field_name}.{property}={value}".format(**p)
+		for p in frappe.get_all(
+			"Property Setter", fields=["doc_type", "field_name", "property", "value"], order_by="name"
+		)
+	]
+	for doctype in ("DocType", "Report", "Workspace", "Number Card", "Dashboard Chart", "Module Def"):
+		snapshot[doctype] = frappe.get_all(doctype, pluck="name", order_by="name")
+	return snapshot
+
+
+def write_snapshot(path: str) -> None:
+	with open(path, "w") as f:
+		json.dump(take_snapshot(), f, indent=1, sort_keys=True)
+
+
+def compare(a: dict, b: dict) -> list[str]:
+	problems = []
+	for key in sorted(set(a) | set(b)):
+		left, right = set(a.get(key, [])), set(b.get(key, []))
+		if left != right:
+			problems.append(f"{key}: added {sorted(right - left)}, removed {sorted(left - right)}")
+	return problems
+
+
+if __name__ == "__main__":
+	first, second, what = sys.argv[1:4]
+	with open(first) as f1, open(second) as f2:
+		problems = compare(json.load(f1), json.load(f2))
+	if problems:
+		print(f"{what} changed the site:")
+		print("\n".join(f"  {p}" for p in problems))
+		sys.exit(1)
+	print(f"{what}: nothing changed")
