@@ -159,6 +159,8 @@ def status_event(old_status: str | None, new_status: str | None) -> str | None:
 
 def record_transitions(doc) -> None:
 	"""One Stage Transition row per stage change and per status change, in the saving transaction."""
+	if doc.flags.in_delete:  # delete_doc runs on_change too; the log goes with the opportunity
+		return
 	before = doc.get_doc_before_save()
 	pipeline = get_pipeline(doc.sales_mode) if doc.sales_mode else None
 	now = now_datetime()

@@ -100,3 +100,33 @@ def make_sales_invoice(customer: str, submit: bool = True, rate: float = 100, **
 	if submit:
 		doc.submit()
 	return doc
+
+
+def make_user(email: str, roles: list[str]) -> str:
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		)
+		user.insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.add_roles(*roles)
+	return email
+
+
+def committee_member(role: str, engaged: int = 1, name: str | None = None) -> dict:
+	return {"full_name": name or role, "decision_role": role, "stance": "Supporter", "engaged": engaged}
+
+
+def qualified_b2b_values(**overrides) -> dict:
+	"""Everything the default B2B pipeline asks for, up to Negotiation/Review."""
+	return {
+		"contact_email": "buyer@example.com",
+		"need_description": "Cut warehouse picking errors",
+		"value_driver": "Cost Saving",
+		"buying_committee": [committee_member("Economic Buyer"), committee_member("Technical Evaluator", 0)],
+		"budget_confirmed": 1,
+		"roi_summary": "Payback in 9 months",
+		"expected_closing": add_days(nowdate(), 30),
+		"opportunity_amount": 50000,
+		**overrides,
+	}
