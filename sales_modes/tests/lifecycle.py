@@ -1,7 +1,8 @@
 """Snapshots of what the app touches in ERPNext, to prove migrate idempotent and uninstall clean.
 
-    bench --site S execute sales_modes.tests.lifecycle.write_snapshot --args "['a.json']"
-    python -m sales_modes.tests.lifecycle a.json b.json "what changed between them"
+Run from the bench's sites folder with the bench's Python (the site need not have the app):
+    python -m sales_modes.tests.lifecycle snapshot SITE a.json
+    python -m sales_modes.tests.lifecycle compare a.json b.json "what changed between them"
 """
 
 import json
@@ -39,9 +40,16 @@ def take_snapshot() -> dict:
 	return snapshot
 
 
-def write_snapshot(path: str) -> None:
-	with open(path, "w") as f:
-		json.dump(take_snapshot(), f, indent=1, sort_keys=True)
+def write_snapshot(site: str, path: str) -> None:
+	import frappe
+
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	try:
+		with open(path, "w") as f:
+			json.dump(take_snapshot(), f, indent=1, sort_keys=True)
+	finally:
+		frappe.destroy()
 
 
 def compare(a: dict, b: dict) -> list[str]:
@@ -53,12 +61,20 @@ def compare(a: dict, b: dict) -> list[str]:
 	return problems
 
 
-if __name__ == "__main__":
-	first, second, what = sys.argv[1:4]
+def main(argv: list[str]) -> int:
+	if argv[0] == "snapshot":
+		write_snapshot(argv[1], argv[2])
+		return 0
+	first, second, what = argv[1:4]
 	with open(first) as f1, open(second) as f2:
 		problems = compare(json.load(f1), json.load(f2))
 	if problems:
 		print(f"{what} changed the site:")
 		print("\n".join(f"  {p}" for p in problems))
-		sys.exit(1)
+		return 1
 	print(f"{what}: nothing changed")
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main(sys.argv[1:]))
