@@ -24,6 +24,8 @@ STANDARD_SALES_STAGES = (
 	"Negotiation/Review",
 )
 
+# Filled by install_defaults() rather than as field defaults: Frappe saves every Single with its
+# field defaults before after_install runs, when the modes these link to do not exist yet.
 SETTINGS_DEFAULTS = {
 	"company_mode": "B2B",
 	"partnership_mode": "B2B",
