@@ -15,6 +15,8 @@ ERPNEXT_DEFAULT_PROBABILITY = 100
 OPEN_STATUSES = ("Open", "Replied", "Quotation")
 STATUS_EVENTS = {"Converted": "Won", "Lost": "Lost", "Closed": "Closed"}
 CLOSED_STATUSES = tuple(STATUS_EVENTS)
+# Set by apply_stage_gate in validate, read (once) by record_transitions in on_change
+GATE_FLAGS = ("gate_overridden", "gate_imported", "gate_override_reason", "gate_unmet")
 
 
 class StageGateError(frappe.ValidationError):
@@ -81,9 +83,12 @@ def apply_stage_gate(doc) -> None:
 	mode_changed = bool(before and before.sales_mode != doc.sales_mode)
 	# A new deal, or one that changed mode, enters its stage from outside the pipeline
 	from_stage = None if (before is None or mode_changed) else before.sales_stage
-	move, missing = gates.unmet_for_move(
-		pipeline, from_stage, doc.sales_stage, doc_values(doc), evaluate_expression
-	)
+	move = gates.plan_move(pipeline, from_stage, doc.sales_stage)
+	stage_changed = before is None or before.sales_stage != doc.sales_stage
+	if move.kind == gates.MoveKind.UNKNOWN and not (stage_changed or mode_changed):
+		# A deal left outside the pipeline (e.g. from before the install) may still be edited
+		doc.buying_phase = None
+		return
 	if move.kind == gates.MoveKind.UNKNOWN:
 		frappe.throw(
 			_("Stage {0} is not part of the {1} pipeline. Its stages are: {2}").format(
@@ -93,6 +98,9 @@ def apply_stage_gate(doc) -> None:
 			title=_("Invalid Stage"),
 		)
 
+	# Most saves do not move the deal: only a move into gated stages pays for evaluating rules
+	requirements = pipeline.requirements_for(move.entered)
+	missing = gates.unmet(requirements, doc_values(doc), evaluate_expression) if requirements else []
 	doc.flags.gate_unmet = unmet_messages(missing)
 	override_reason = (doc.gate_override_reason or "").strip()
 	if missing:
@@ -102,7 +110,6 @@ def apply_stage_gate(doc) -> None:
 
 	stage = pipeline.stage(doc.sales_stage)
 	doc.buying_phase = stage.phase
-	stage_changed = before is None or before.sales_stage != doc.sales_stage
 	if stage_changed:
 		doc.stage_entered_on = now_datetime()
 		follow_stage_probability(doc, before, stage)
@@ -161,22 +168,26 @@ def record_transitions(doc) -> None:
 	"""One Stage Transition row per stage change and per status change, in the saving transaction."""
 	if doc.flags.in_delete:  # delete_doc runs on_change too; the log goes with the opportunity
 		return
+	# Flags belong to one save: a later db_set on the same object must not log them again
+	gate = {flag: doc.flags.pop(flag, None) for flag in GATE_FLAGS}
 	before = doc.get_doc_before_save()
-	pipeline = get_pipeline(doc.sales_mode) if doc.sales_mode else None
-	now = now_datetime()
-	phase_of = lambda stage: (pipeline.stage(stage).phase if pipeline and pipeline.stage(stage) else None)  # noqa: E731
 	previous_stage = before.sales_stage if before else None
-	entered_previous = (before.stage_entered_on or before.creation) if before else None
-	days_in_previous = (
-		flt(time_diff_in_seconds(now, entered_previous) / 86400.0, 2) if entered_previous else None
-	)
-
 	rows = []
 	if doc.sales_stage and doc.sales_stage != previous_stage:
 		rows.append({"event": "Stage Change", "from_stage": previous_stage, "to_stage": doc.sales_stage})
 	event = status_event(before.status if before else None, doc.status)
 	if event:
 		rows.append({"event": event, "from_stage": doc.sales_stage, "to_stage": doc.sales_stage})
+	if not rows:
+		return
+
+	pipeline = get_pipeline(doc.sales_mode) if doc.sales_mode else None
+	now = now_datetime()
+	phase_of = lambda stage: (pipeline.stage(stage).phase if pipeline and pipeline.stage(stage) else None)  # noqa: E731
+	entered_previous = (before.stage_entered_on or before.creation) if before else None
+	days_in_previous = (
+		flt(time_diff_in_seconds(now, entered_previous) / 86400.0, 2) if entered_previous else None
+	)
 
 	for row in rows:
 		leaves_stage = row["event"] == "Stage Change"
@@ -194,16 +205,13 @@ def record_transitions(doc) -> None:
 				"days_in_previous_stage": days_in_previous
 				if leaves_stage
 				else stage_days_so_far(doc, now),
-				"gate_overridden": 1 if leaves_stage and doc.flags.gate_overridden else 0,
-				"imported": 1 if leaves_stage and doc.flags.gate_imported else 0,
-				"override_reason": doc.flags.gate_override_reason if leaves_stage else None,
-				"unmet_requirements": "\n".join(doc.flags.gate_unmet or []) if leaves_stage else None,
+				"gate_overridden": 1 if leaves_stage and gate["gate_overridden"] else 0,
+				"imported": 1 if leaves_stage and gate["gate_imported"] else 0,
+				"override_reason": gate["gate_override_reason"] if leaves_stage else None,
+				"unmet_requirements": "\n".join(gate["gate_unmet"] or []) if leaves_stage else None,
 				**row,
 			}
 		).insert(ignore_permissions=True)
-	# Flags belong to one save: a later db_set on the same object must not log them again
-	for flag in ("gate_overridden", "gate_imported", "gate_override_reason", "gate_unmet"):
-		doc.flags.pop(flag, None)
 
 
 def stage_days_so_far(doc, now) -> float | None:

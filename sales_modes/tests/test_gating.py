@@ -123,6 +123,14 @@ class TestB2BGate(GateTestCase):
 			opportunity.save()
 		self.assertIn("not part of the B2C pipeline", str(raised.exception))
 
+	def test_deal_left_outside_the_pipeline_can_still_be_edited(self):
+		opportunity = make_opportunity(self.b2c_customer)
+		frappe.db.set_value("Opportunity", opportunity.name, "sales_stage", "Needs Analysis", update_modified=False)
+		opportunity.reload()
+		opportunity.title = "Edited without moving"
+		opportunity.save()
+		self.assertIsNone(opportunity.buying_phase)
+
 	def test_probability_follows_stage_unless_user_set_it(self):
 		opportunity = make_opportunity(self.b2b_customer, **qualified_b2b_values())
 		opportunity.sales_stage = "Qualification"
