@@ -73,11 +73,24 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"no_copy": 1,
 		},
 		{
+			"fieldname": "sales_path_section",
+			"label": "Sales Path",
+			"fieldtype": "Section Break",
+			"insert_after": "probability",
+			"depends_on": "eval:!doc.__islocal",
+		},
+		{
+			"fieldname": "sales_path_html",
+			"label": "Sales Path",
+			"fieldtype": "HTML",
+			"insert_after": "sales_path_section",
+			"description": "The stages of the deal's mode, and what it still lacks to enter the next one.",
+		},
+		{
 			"fieldname": "deal_qualification_section",
 			"label": "Deal Qualification",
 			"fieldtype": "Section Break",
-			"insert_after": "probability",
-			"collapsible": 0,
+			"insert_after": "sales_path_html",
 		},
 		{
 			"fieldname": "need_description",

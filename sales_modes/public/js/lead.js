@@ -1,16 +1,13 @@
 frappe.ui.form.on("Lead", {
 	refresh(frm) {
-		sales_modes.show_mode_indicator(frm);
 		if (frm.is_new()) return;
 		if (frm.doc.disqualified) {
-			frm.dashboard.set_headline_alert(
-				__("Disqualified: {0}", [__(frm.doc.disqualification_reason || "")]),
-				"red"
-			);
+			frm.set_intro(__("Disqualified: {0}", [__(frm.doc.disqualification_reason || "")]), "red");
 			frm.add_custom_button(__("Requalify"), () => {
 				frm.set_value({ disqualified: 0 }).then(() => frm.save());
 			});
 		} else {
+			sales_modes.show_mode_indicator(frm);
 			frm.add_custom_button(__("Disqualify"), () => sales_modes.disqualify_lead(frm));
 		}
 	},

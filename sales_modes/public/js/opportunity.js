@@ -10,9 +10,13 @@ sales_modes.render_stage_readiness = function (frm) {
 	frappe
 		.call("sales_modes.api.get_stage_readiness", { opportunity: frm.doc.name })
 		.then(({ message: r }) => {
-			if (!r || !r.stages.length) return;
-			frm.dashboard.add_section(sales_modes.stage_path_html(r), __("Sales Path"));
-			frm.dashboard.show();
+			const field = frm.get_field("sales_path_html");
+			if (!field) return;
+			if (!r || !r.stages.length) {
+				field.$wrapper.html("");
+				return;
+			}
+			field.$wrapper.html(sales_modes.stage_path_html(r));
 			if (r.can_override && r.next_stage && r.missing.length) {
 				frm.add_custom_button(__("Override Stage Gate"), () =>
 					sales_modes.override_gate(frm, r)
@@ -28,7 +32,7 @@ sales_modes.stage_path_html = function (r) {
 			const color = { current: "blue", done: "green", todo: "gray" }[s.state];
 			const title = s.guidance ? ` title="${esc(s.guidance)}"` : "";
 			return `<span class="indicator-pill ${color}" style="margin: 2px 4px 2px 0"${title}>
-				${esc(s.label)}${s.phase_label ? ` <small>· ${esc(s.phase_label)}</small>` : ""}
+				${esc(s.label)}${s.phase_label ? `&nbsp;<small>· ${esc(s.phase_label)}</small>` : ""}
 			</span>`;
 		})
 		.join('<span class="text-muted">›</span> ');

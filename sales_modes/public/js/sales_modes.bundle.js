@@ -3,10 +3,66 @@ frappe.provide("sales_modes");
 
 sales_modes.FAMILY_COLORS = { Business: "blue", Consumer: "orange" };
 
+// The form's intro line shows the mode (v15 puts the dashboard in the Connections tab, out of sight)
 sales_modes.show_mode_indicator = function (frm) {
 	if (!frm.doc.sales_mode || frm.is_new()) return;
 	frappe.db.get_value("Sales Mode", frm.doc.sales_mode, "family").then(({ message }) => {
 		const color = sales_modes.FAMILY_COLORS[message && message.family] || "gray";
-		frm.dashboard.add_indicator(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), color);
+		frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), color);
 	});
+};
+
+// Filters shared by the Sales Modes reports: company, the last 12 months, territory, customer group, mode
+sales_modes.report_filters = function (extra = []) {
+	return [
+		{
+			fieldname: "company",
+			label: __("Company"),
+			fieldtype: "Link",
+			options: "Company",
+			default: frappe.defaults.get_user_default("Company"),
+			reqd: 1,
+		},
+		{
+			fieldname: "from_date",
+			label: __("From Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.add_days(frappe.datetime.add_months(frappe.datetime.get_today(), -12), 1),
+			reqd: 1,
+		},
+		{
+			fieldname: "to_date",
+			label: __("To Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.get_today(),
+			reqd: 1,
+		},
+		{
+			fieldname: "territory",
+			label: __("Territory"),
+			fieldtype: "Link",
+			options: "Territory",
+		},
+		{
+			fieldname: "customer_group",
+			label: __("Customer Group"),
+			fieldtype: "Link",
+			options: "Customer Group",
+		},
+		{
+			fieldname: "sales_mode",
+			label: __("Sales Mode"),
+			fieldtype: "Link",
+			options: "Sales Mode",
+		},
+		...extra,
+	];
+};
+
+// Rows of deals or customers with no mode read "Not Set" in the mode column
+sales_modes.report_formatter = function (value, row, column, data, default_formatter) {
+	if (column.fieldname === "sales_mode" && data && !data.sales_mode && !data.is_total) {
+		return `<span class="text-muted">${__("Not Set")}</span>`;
+	}
+	return default_formatter(value, row, column, data);
 };
