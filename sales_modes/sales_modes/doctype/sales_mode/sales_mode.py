@@ -13,6 +13,25 @@ EXPRESSION_AUTHOR_ROLE = "System Manager"
 
 
 class SalesMode(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+		from sales_modes.sales_modes.doctype.sales_mode_stage.sales_mode_stage import SalesModeStage
+		from sales_modes.sales_modes.doctype.stage_requirement.stage_requirement import StageRequirement
+
+		allow_stage_skipping: DF.Check
+		description: DF.SmallText | None
+		enabled: DF.Check
+		family: DF.Literal["Business", "Consumer"]
+		lead_requirements: DF.Table[StageRequirement]
+		mode_name: DF.Data
+		requirements: DF.Table[StageRequirement]
+		stages: DF.Table[SalesModeStage]
+	# end: auto-generated types
 	def validate(self):
 		self.validate_stages()
 		self.validate_requirements("requirements", "Opportunity", gated_by_stage=True)

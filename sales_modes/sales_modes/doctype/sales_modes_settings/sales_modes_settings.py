@@ -9,6 +9,23 @@ MODE_FIELDS = ("company_mode", "partnership_mode", "individual_mode", "fallback_
 
 
 class SalesModesSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		company_mode: DF.Link | None
+		copy_mode_to_transactions: DF.Check
+		fallback_mode: DF.Link | None
+		gate_data_import: DF.Check
+		individual_mode: DF.Link | None
+		override_role: DF.Link | None
+		partnership_mode: DF.Link | None
+		stall_alerts_enabled: DF.Check
+	# end: auto-generated types
 	def validate(self):
 		self.validate_mode_mapping()
 

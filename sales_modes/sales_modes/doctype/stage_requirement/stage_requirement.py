@@ -5,4 +5,24 @@ from frappe.model.document import Document
 
 
 class StageRequirement(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		check_type: DF.Literal["Field Is Set", "Minimum Value", "Minimum Rows", "Expression"]
+		expression: DF.Code | None
+		fieldname: DF.Data | None
+		filter_field: DF.Data | None
+		filter_value: DF.Data | None
+		message: DF.SmallText
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		sales_stage: DF.Link | None
+		value: DF.Data | None
+	# end: auto-generated types
 	pass

@@ -7,6 +7,30 @@ from frappe.model.document import Document
 
 
 class StageTransition(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		days_in_previous_stage: DF.Float
+		event: DF.Literal["Stage Change", "Won", "Lost", "Reopened", "Closed", "Status Change"]
+		from_phase: DF.Data | None
+		from_stage: DF.Link | None
+		gate_overridden: DF.Check
+		imported: DF.Check
+		opportunity: DF.Link
+		override_reason: DF.SmallText | None
+		sales_mode: DF.Link | None
+		status: DF.Data | None
+		to_phase: DF.Data | None
+		to_stage: DF.Link | None
+		transitioned_on: DF.Datetime | None
+		unmet_requirements: DF.SmallText | None
+		user: DF.Link | None
+	# end: auto-generated types
 	"""An append-only log row, written by sales_modes.gating in the opportunity's transaction."""
 
 	def validate(self):
