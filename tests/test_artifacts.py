@@ -88,6 +88,8 @@ def test_select_options_match_core_constants():
 	assert tuple(requirement["check_type"]["options"].split("\n")) == gates.CHECK_TYPES
 	stage = {f["fieldname"]: f for f in doctypes()["Sales Mode Stage"]["fields"]}
 	assert tuple(stage["buying_phase"]["options"].split("\n")) == gates.BUYING_PHASES
+	opportunity = {f["fieldname"]: f for f in get_custom_fields()["Opportunity"]}
+	assert tuple(opportunity["buying_phase"]["options"].split("\n")[1:]) == gates.BUYING_PHASES
 
 
 def test_custom_fields():

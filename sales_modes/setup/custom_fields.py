@@ -57,7 +57,8 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		{
 			"fieldname": "buying_phase",
 			"label": "Buying Phase",
-			"fieldtype": "Data",
+			"fieldtype": "Select",
+			"options": "\nAwareness\nConsideration\nDecision",
 			"insert_after": "sales_stage",
 			"read_only": 1,
 			"no_copy": 1,
