@@ -1,0 +1,129 @@
+# Copyright (c) 2026, Sales Modes Developers and contributors
+# For license information, please see license.txt
+
+"""One figure per month and mode: won value (by the month the deal was won), new leads or revenue.
+
+Feeds the workspace's dashboard charts ("Won Value by Sales Mode", "New Leads by Sales Mode").
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.query_builder.functions import Count, Extract, Max, Sum
+from frappe.utils import add_days, add_months
+from pypika.enums import DatePart
+
+from sales_modes.core.metrics import months_between
+from sales_modes.reports import apply_filters, chart_or_none, get_filters, get_message, get_modes, mode_label
+
+MEASURES = ("Won Value", "New Leads", "Revenue")
+
+
+def execute(filters=None):
+	filters = get_filters(filters)
+	filters.measure = filters.measure or "Won Value"
+	if filters.measure not in MEASURES:
+		frappe.throw(
+			_("Measure must be one of {0}.").format(", ".join(_(m) for m in MEASURES)),
+			title=_("Invalid Measure"),
+		)
+	values = {"Won Value": won_value, "New Leads": new_leads, "Revenue": revenue}[filters.measure](filters)
+	if not values:
+		return get_columns(filters, []), [], get_message(filters, False), None, None
+	modes = get_modes(filters)
+	modes += [mode for mode, _month in values if mode not in modes]
+	first = filters.from_date.replace(day=1)
+	months = [add_months(first, i) for i in range(months_between(first, filters.to_date) + 1)]
+	data = []
+	for month in months:
+		row = {"month": month}
+		for i, mode in enumerate(modes):
+			row[f"mode_{i}"] = values.get((mode, (month.year, month.month)), 0)
+		data.append(row)
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	chart = chart_or_none(
+		[month.strftime("%Y-%m") for month in months],
+		[
+			{"name": mode_label(mode), "values": [row[f"mode_{i}"] for row in data]}
+			for i, mode in enumerate(modes)
+		],
+		"bar" if filters.measure == "New Leads" else "line",
+		fieldtype="Int" if filters.measure == "New Leads" else "Currency",
+		currency=currency,
+	)
+	summary = [
+		{
+			"value": sum(row[f"mode_{i}"] for row in data),
+			"label": f"{mode_label(mode)} · {_(filters.measure)}",
+			"datatype": "Int" if filters.measure == "New Leads" else "Currency",
+			"currency": currency,
+			"indicator": "Blue",
+		}
+		for i, mode in enumerate(modes)
+	]
+	return get_columns(filters, modes), data, get_message(filters, True), chart, summary
+
+
+def by_month(rows) -> dict:
+	return {(mode, (int(year), int(month))): value or 0 for mode, year, month, value in rows}
+
+
+def won_value(filters) -> dict:
+	"""Company-currency amount of the deals won in each month (their last Won event)."""
+	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
+	per_deal = (
+		frappe.qb.from_(opportunity)
+		.join(transition)
+		.on((transition.opportunity == opportunity.name) & (transition.event == "Won"))
+		.select(
+			opportunity.sales_mode,
+			opportunity.base_opportunity_amount,
+			Max(transition.transitioned_on).as_("won_on"),
+		)
+		.where(opportunity.status == "Converted")
+		.groupby(opportunity.name)
+		.having(Max(transition.transitioned_on) >= filters.from_date)
+		.having(Max(transition.transitioned_on) < add_days(filters.to_date, 1))
+	)
+	per_deal = apply_filters(per_deal, opportunity, "Opportunity", filters, period=False).as_("won_deal")
+	year, month = Extract(DatePart.year, per_deal.won_on), Extract(DatePart.month, per_deal.won_on)
+	return by_month(
+		frappe.qb.from_(per_deal)
+		.select(per_deal.sales_mode, year, month, Sum(per_deal.base_opportunity_amount))
+		.groupby(per_deal.sales_mode, year, month)
+		.run()
+	)
+
+
+def new_leads(filters) -> dict:
+	lead = DocType("Lead")
+	year, month = Extract(DatePart.year, lead.creation), Extract(DatePart.month, lead.creation)
+	query = (
+		frappe.qb.from_(lead)
+		.select(lead.sales_mode, year, month, Count("*"))
+		.groupby(lead.sales_mode, year, month)
+	)
+	return by_month(apply_filters(query, lead, "Lead", filters).run())
+
+
+def revenue(filters) -> dict:
+	invoice = DocType("Sales Invoice")
+	year, month = Extract(DatePart.year, invoice.posting_date), Extract(DatePart.month, invoice.posting_date)
+	query = (
+		frappe.qb.from_(invoice)
+		.select(invoice.sales_mode, year, month, Sum(invoice.base_net_total))
+		.where(invoice.docstatus == 1)
+		.where(invoice.is_return == 0)
+		.groupby(invoice.sales_mode, year, month)
+	)
+	return by_month(apply_filters(query, invoice, "Sales Invoice", filters).run())
+
+
+def get_columns(filters, modes: list) -> list[dict]:
+	fieldtype = "Int" if filters.measure == "New Leads" else "Currency"
+	columns = [{"fieldname": "month", "label": _("Month"), "fieldtype": "Date", "width": 110}]
+	for i, mode in enumerate(modes):
+		columns.append(
+			{"fieldname": f"mode_{i}", "label": mode_label(mode), "fieldtype": fieldtype, "width": 140}
+		)
+	return columns

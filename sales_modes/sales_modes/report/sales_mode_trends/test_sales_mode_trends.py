@@ -1,0 +1,67 @@
+# Copyright (c) 2026, Sales Modes Developers and contributors
+# For license information, please see license.txt
+
+from datetime import date
+
+import frappe
+
+from sales_modes.sales_modes.report import report_test_data as data
+from sales_modes.sales_modes.report.sales_mode_trends.sales_mode_trends import execute
+from sales_modes.tests import SalesModesTestCase
+
+
+class TestSalesModeTrends(SalesModesTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.data = data.build()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def run_report(self, measure, **filters):
+		return execute({"company": self.data.company, **data.PERIOD, "measure": measure, **filters})
+
+	def series(self, measure, **filters) -> dict:
+		columns, rows, *_rest = self.run_report(measure, **filters)
+		labels = {c["fieldname"]: c["label"] for c in columns[1:]}
+		return {labels[key]: {row["month"]: row[key] for row in rows if row[key]} for key in labels}
+
+	def test_won_value_by_month_won(self):
+		# O1 won in January (1000), O2 in June (3000), O5 (B2C, 220 in company currency) in May
+		self.assertEqual(
+			self.series("Won Value"),
+			{"B2B": {date(2001, 1, 1): 1000.0, date(2001, 6, 1): 3000.0}, "B2C": {date(2001, 5, 1): 220.0}},
+		)
+		_columns, rows, _message, chart, summary = self.run_report("Won Value")
+		self.assertEqual(len(rows), 12)
+		self.assertEqual(len(chart["data"]["labels"]), 12)
+		self.assertEqual([s["value"] for s in summary], [4000.0, 220.0])
+
+	def test_new_leads_and_revenue(self):
+		self.assertEqual(
+			self.series("New Leads"),
+			{
+				"B2B": {date(2001, 2, 1): 1, date(2001, 3, 1): 1, date(2001, 4, 1): 1},
+				"B2C": {date(2001, 5, 1): 1},
+			},
+		)
+		self.assertEqual(
+			self.series("Revenue"),
+			{
+				"B2B": {date(2001, 1, 1): 100.0, date(2001, 2, 1): 200.0, date(2001, 3, 1): 300.0},
+				"B2C": {date(2001, 5, 1): 110.0, date(2001, 6, 1): 80.0},
+			},
+		)
+
+	def test_permissions_no_data_and_bad_filters(self):
+		frappe.set_user(data.make_restricted_user(data.NORTH))
+		self.assertEqual(self.series("Won Value"), {"B2B": {date(2001, 1, 1): 1000.0}, "B2C": {}})
+		frappe.set_user("Administrator")
+		_columns, rows, message, chart, summary = self.run_report(
+			"New Leads", from_date="1990-01-01", to_date="1990-12-31"
+		)
+		self.assertEqual((rows, chart, summary), ([], None, None))
+		self.assertIn("No data", message)
+		with self.assertRaises(frappe.ValidationError):
+			self.run_report("Everything")

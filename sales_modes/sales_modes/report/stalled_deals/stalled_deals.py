@@ -1,0 +1,161 @@
+# Copyright (c) 2026, Sales Modes Developers and contributors
+# For license information, please see license.txt
+
+"""Open opportunities past their stage's stall_after_days, longest in stage first, with what each
+still lacks to enter its next stage."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType, Order
+from frappe.query_builder.functions import Coalesce, Count, Sum
+from frappe.utils import get_datetime, now_datetime
+
+from sales_modes.core import gates
+from sales_modes.gating import doc_values, evaluate_expression, get_pipeline
+from sales_modes.reports import apply_filters, chart_or_none, get_filters, get_message, get_modes, mode_label
+from sales_modes.stalled import stalled_deals_query
+
+# Readiness loads each deal: the list shows the longest-stalled deals up to this many
+ROW_LIMIT = 500
+
+
+def execute(filters=None):
+	filters = get_filters(filters)
+	opportunity = DocType("Opportunity")
+	stalled = apply_filters(stalled_deals_query(), opportunity, "Opportunity", filters)
+	totals = get_totals(stalled)
+	deals = (
+		stalled.orderby(Coalesce(opportunity.stage_entered_on, opportunity.creation), order=Order.asc)
+		.limit(ROW_LIMIT)
+		.run(as_dict=True)
+	)
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+	now = now_datetime()
+	data = [make_row(deal, now, currency) for deal in deals]
+	total = sum(count for count, _amount in totals.values())
+	if total > len(data):
+		filters.notes.append(
+			_("Showing the {0} deals longest in their stage, of {1} stalled deals.").format(len(data), total)
+		)
+	message = get_message(filters, bool(data), _("No stalled deals for these filters."))
+	return get_columns(), data, message, get_chart(totals, filters), get_summary(totals, filters, currency)
+
+
+def get_totals(stalled) -> dict[str | None, tuple[int, float]]:
+	"""{mode: (stalled deals, their amount)} over every stalled deal, not only the rows shown."""
+	deals = stalled.as_("stalled")
+	rows = (
+		frappe.qb.from_(deals)
+		.select(deals.sales_mode, Count("*"), Sum(deals.base_opportunity_amount))
+		.groupby(deals.sales_mode)
+		.run()
+	)
+	return {mode: (int(count), amount or 0) for mode, count, amount in rows}
+
+
+def make_row(deal: dict, now, currency: str) -> dict:
+	next_stage, missing = get_readiness(deal.opportunity, deal.sales_mode, deal.sales_stage)
+	return {
+		"opportunity": deal.opportunity,
+		"customer_name": deal.customer_name,
+		"sales_mode": deal.sales_mode,
+		"sales_stage": deal.sales_stage,
+		"owner": deal.owner,
+		"days_in_stage": (now - get_datetime(deal.stage_entered_on)).days,
+		"stall_after_days": deal.stall_after_days,
+		"amount": deal.base_opportunity_amount,
+		"currency": currency,
+		"next_stage": next_stage,
+		"missing": "; ".join(missing) if missing else None,
+	}
+
+
+def get_readiness(opportunity: str, mode: str, stage: str) -> tuple[str | None, list[str]]:
+	doc = frappe.get_doc("Opportunity", opportunity)
+	nxt, missing = gates.readiness(get_pipeline(mode), stage, doc_values(doc), evaluate_expression)
+	return (nxt.name if nxt else None), [_(r.message) for r in missing]
+
+
+def get_columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "opportunity",
+			"label": _("Opportunity"),
+			"fieldtype": "Link",
+			"options": "Opportunity",
+			"width": 150,
+		},
+		{"fieldname": "customer_name", "label": _("Customer / Lead Name"), "fieldtype": "Data", "width": 170},
+		{
+			"fieldname": "sales_mode",
+			"label": _("Sales Mode"),
+			"fieldtype": "Link",
+			"options": "Sales Mode",
+			"width": 100,
+		},
+		{
+			"fieldname": "sales_stage",
+			"label": _("Stage"),
+			"fieldtype": "Link",
+			"options": "Sales Stage",
+			"width": 160,
+		},
+		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Link", "options": "User", "width": 160},
+		{"fieldname": "days_in_stage", "label": _("Days in Stage"), "fieldtype": "Int", "width": 110},
+		{
+			"fieldname": "stall_after_days",
+			"label": _("Stalled After (Days)"),
+			"fieldtype": "Int",
+			"width": 130,
+		},
+		{
+			"fieldname": "amount",
+			"label": _("Amount"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 130,
+		},
+		{
+			"fieldname": "next_stage",
+			"label": _("Next Stage"),
+			"fieldtype": "Link",
+			"options": "Sales Stage",
+			"width": 160,
+		},
+		{"fieldname": "missing", "label": _("Missing to Advance"), "fieldtype": "Small Text", "width": 320},
+	]
+
+
+def ordered_modes(totals: dict, filters) -> list:
+	modes = [mode for mode in get_modes(filters) if mode in totals]
+	return modes + [mode for mode in totals if mode not in modes]
+
+
+def get_chart(totals: dict, filters) -> dict | None:
+	modes = ordered_modes(totals, filters)
+	return chart_or_none(
+		[mode_label(mode) for mode in modes],
+		[{"name": _("Stalled Deals"), "values": [totals[mode][0] for mode in modes]}],
+	)
+
+
+def get_summary(totals: dict, filters, currency: str) -> list[dict] | None:
+	summary = []
+	for mode in ordered_modes(totals, filters):
+		count, amount = totals[mode]
+		summary += [
+			{
+				"value": count,
+				"label": _("{0} Stalled Deals").format(mode_label(mode)),
+				"datatype": "Int",
+				"indicator": "Red",
+			},
+			{
+				"value": amount,
+				"label": _("{0} Stalled Amount").format(mode_label(mode)),
+				"datatype": "Currency",
+				"currency": currency,
+				"indicator": "Orange",
+			},
+		]
+	return summary or None

@@ -1,0 +1,130 @@
+"""The reports, workspace, number cards and dashboard charts, checked as files (no Frappe)."""
+
+import ast
+import json
+import re
+
+import pytest
+
+from tests.artifacts import MODULE, ROOT, load_json, module_file, report_files, top_level_names
+
+SCRIPT_REPORTS = {
+	"Sales Mode Comparison", "Stage Funnel by Mode", "Sales Cycle Analysis", "Stalled Deals",
+	"Repeat Purchase by Mode", "Disqualification Analysis", "Sales Mode Trends",
+}  # fmt: skip
+BUILDER_REPORTS = {"Opportunities by Sales Mode and Stage", "Customers by Sales Mode"}
+COMPARISON_FIELDS = [
+	"sales_mode", "leads", "qualified_leads", "disqualified_leads", "qualification_rate", "opportunities", "won",
+	"lost", "win_rate", "avg_deal_size", "median_cycle_days", "avg_committee_size", "customers", "new_customers",
+	"repeat_customers", "repeat_rate", "invoices", "revenue", "avg_order_value",
+]  # fmt: skip
+
+
+def reports() -> dict[str, dict]:
+	return {data["name"]: data for data in map(load_json, report_files())}
+
+
+def records(folder: str) -> dict[str, dict]:
+	return {data["name"]: data for data in map(load_json, sorted((MODULE / folder).glob("*/*.json")))}
+
+
+def test_every_report_is_there():
+	found = reports()
+	assert {n for n, d in found.items() if d["report_type"] == "Script Report"} >= SCRIPT_REPORTS
+	assert {n for n, d in found.items() if d["report_type"] == "Report Builder"} >= BUILDER_REPORTS
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPT_REPORTS))
+def test_script_report_files(name):
+	folder = MODULE / "report" / re.sub(r"[^a-z0-9]+", "_", name.lower())
+	data = load_json(folder / f"{folder.name}.json")
+	assert data["is_standard"] == "Yes" and data["report_name"] == name and data["roles"]
+	assert (folder / "__init__.py").exists()
+	assert "execute" in top_level_names(folder / f"{folder.name}.py")
+	assert (folder / f"test_{folder.name}.py").exists(), "each report has its bench test next to it"
+	js = (folder / f"{folder.name}.js").read_text()
+	assert f'frappe.query_reports["{name}"]' in js
+	assert "sales_modes.report_filters(" in js, "the shared filters"
+
+
+@pytest.mark.parametrize("name", sorted(BUILDER_REPORTS))
+def test_saved_report_builder_reports_group_by(name):
+	data = reports()[name]
+	settings = json.loads(data["json"])
+	assert data["is_standard"] == "Yes"
+	assert settings["group_by"]["group_by"].startswith(f"`tab{data['ref_doctype']}`.")
+	assert all(doctype == data["ref_doctype"] for _field, doctype in settings["fields"])
+
+
+def test_comparison_columns_are_the_interface():
+	source = (MODULE / "report" / "sales_mode_comparison" / "sales_mode_comparison.py").read_text()
+	tree = ast.parse(source)
+	get_columns = next(
+		n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "get_columns"
+	)
+	fieldnames = [
+		node.args[0].value
+		for node in ast.walk(get_columns)
+		if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "column"
+	]
+	assert fieldnames == COMPARISON_FIELDS
+
+
+def test_number_cards_and_charts():
+	cards, charts = records("number_card"), records("dashboard_chart")
+	assert {
+		"Open B2B Deals",
+		"Open B2C Deals",
+		"B2B Win Rate This Quarter",
+		"B2C Win Rate This Quarter",
+	} <= set(cards)
+	for card in cards.values():
+		assert card["module"] == "Sales Modes" and card["is_standard"] == 1 and card["is_public"] == 1
+		if card["type"] == "Custom":
+			module, _dot, function = card["method"].rpartition(".")
+			assert function in top_level_names(module_file(module))
+		else:
+			assert card["type"] == "Document Type" and card["document_type"] == "Opportunity"
+			assert json.loads(card["filters_json"])
+	for chart in charts.values():
+		assert chart["module"] == "Sales Modes" and chart["is_standard"] == 1
+		assert chart["chart_type"] == "Report" and chart["report_name"] in reports()
+		assert chart["use_report_chart"] == 1
+
+
+def test_workspace_points_at_records_that_exist():
+	workspace = load_json(MODULE / "workspace" / "sales_modes" / "sales_modes.json")
+	assert workspace["public"] == 1 and workspace["module"] == "Sales Modes"
+	doctypes = {p.parent.name for p in (MODULE / "doctype").glob("*/*.json")}
+	links = [link for link in workspace["links"] if link["type"] == "Link"]
+	for link in links:
+		if link["link_type"] == "Report":
+			assert link["link_to"] in reports()
+			assert link["is_query_report"] == (reports()[link["link_to"]]["report_type"] == "Script Report")
+		else:
+			assert re.sub(r"[^a-z0-9]+", "_", link["link_to"].lower()) in doctypes
+	assert {link["link_to"] for link in links} >= (
+		SCRIPT_REPORTS
+		| BUILDER_REPORTS
+		| {"Sales Mode", "Stage Transition", "Disqualification Reason", "Sales Modes Settings"}
+	)
+	assert {c["number_card_name"] for c in workspace["number_cards"]} == set(records("number_card"))
+	assert {c["chart_name"] for c in workspace["charts"]} == set(records("dashboard_chart"))
+	blocks = json.loads(workspace["content"])
+	cards = {link["label"] for link in workspace["links"] if link["type"] == "Card Break"}
+	shortcuts = {s["label"] for s in workspace["shortcuts"]}
+	for block in blocks:
+		data = block["data"]
+		if block["type"] == "card":
+			assert data["card_name"] in cards
+		elif block["type"] == "shortcut":
+			assert data["shortcut_name"] in shortcuts
+		elif block["type"] == "number_card":
+			assert data["number_card_name"] in records("number_card")
+		elif block["type"] == "chart":
+			assert data["chart_name"] in records("dashboard_chart")
+
+
+def test_report_indexes_have_a_patch():
+	patches = (ROOT / "sales_modes" / "patches.txt").read_text()
+	assert "sales_modes.patches.v0_1.add_report_indexes" in patches
