@@ -78,11 +78,24 @@ def copy_from_party(doctype: str, party_type_field: str | None, party_field: str
 		)
 
 
+def fill_base_opportunity_amounts() -> None:
+	"""Company-currency amounts ERPNext left at 0 on deals saved outside the desk form."""
+	opportunity = DocType("Opportunity")
+	rate = Case().when(IfNull(opportunity.conversion_rate, 0) == 0, 1).else_(opportunity.conversion_rate)
+	(
+		frappe.qb.update(opportunity)
+		.set(opportunity.base_opportunity_amount, opportunity.opportunity_amount * rate)
+		.where(IfNull(opportunity.base_opportunity_amount, 0) == 0)
+		.where(opportunity.opportunity_amount > 0)
+	).run()
+
+
 STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
 	("Customer", backfill_customers),
 	("Lead", backfill_leads),
 	("Prospect", backfill_prospects),
 	("Opportunity", lambda: copy_from_party("Opportunity", "opportunity_from", "party_name")),
+	("Opportunity", fill_base_opportunity_amounts),
 	("Quotation", lambda: copy_from_party("Quotation", "quotation_to", "party_name")),
 	*((doctype, lambda d=doctype: copy_from_party(d, None, "customer")) for doctype in CUSTOMER_DOCUMENTS),
 )
@@ -113,9 +126,12 @@ def count_blank_rows() -> int:
 	total = 0
 	for doctype, _step in STEPS:
 		table = DocType(doctype)
-		total += frappe.qb.from_(table).select(frappe.query_builder.functions.Count("*")).where(
-			is_blank(table.sales_mode)
-		).run()[0][0]
+		total += (
+			frappe.qb.from_(table)
+			.select(frappe.query_builder.functions.Count("*"))
+			.where(is_blank(table.sales_mode))
+			.run()[0][0]
+		)
 	return total
 
 

@@ -1,3 +1,5 @@
+from frappe.utils import flt
+
 from sales_modes import gating
 from sales_modes.mode_resolution import fill_mode_from_party, validate_sales_mode
 
@@ -6,6 +8,16 @@ def validate(doc, method=None):
 	fill_mode_from_party(doc, doc.opportunity_from, doc.party_name)
 	validate_sales_mode(doc)
 	gating.apply_stage_gate(doc)
+	set_base_amount(doc)
+
+
+def set_base_amount(doc):
+	"""ERPNext computes the company-currency amount only in the desk form's script; deals saved
+	through REST, Data Import or code would carry 0, and every amount in the reports reads it."""
+	doc.base_opportunity_amount = flt(
+		flt(doc.opportunity_amount) * flt(doc.conversion_rate or 1),
+		doc.precision("base_opportunity_amount"),
+	)
 
 
 def on_change(doc, method=None):

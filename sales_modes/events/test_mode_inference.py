@@ -62,6 +62,16 @@ class TestModeInference(SalesModesTestCase):
 		prospect = make_prospect("_SM Opp Prospect")
 		self.assertEqual(make_opportunity(prospect.name, "Prospect").sales_mode, "B2B")
 
+	def test_opportunity_company_currency_amount_is_set_on_the_server(self):
+		customer = make_customer("_SM Amount Person", "Individual")
+		self.assertEqual(make_opportunity(customer.name, opportunity_amount=120).base_opportunity_amount, 120)
+		self.assertEqual(
+			make_opportunity(
+				customer.name, opportunity_amount=100, currency="EUR", conversion_rate=1.1
+			).base_opportunity_amount,
+			110,
+		)
+
 	def test_opportunity_explicit_mode_is_kept(self):
 		customer = make_customer("_SM Opp Corp", "Company")
 		self.assertEqual(make_opportunity(customer.name, sales_mode="B2C").sales_mode, "B2C")
@@ -135,7 +145,9 @@ class TestModeInference(SalesModesTestCase):
 		self.assertIn("Wholesale Nowhere", str(raised.exception))
 
 	def test_disabled_mode_is_refused_on_new_documents(self):
-		frappe.get_doc({"doctype": "Sales Mode", "mode_name": "_SM Retired", "family": "Business", "enabled": 0}).insert()
+		frappe.get_doc(
+			{"doctype": "Sales Mode", "mode_name": "_SM Retired", "family": "Business", "enabled": 0}
+		).insert()
 		with self.assertRaises(frappe.ValidationError) as raised:
 			make_customer("_SM Retired Mode Corp", "Company", sales_mode="_SM Retired")
 		self.assertIn("_SM Retired", str(raised.exception))
@@ -160,7 +172,10 @@ class TestModeInference(SalesModesTestCase):
 		for customer in (b2b, b2b, b2c):
 			make_sales_invoice(customer.name)
 		filters = [["Sales Invoice", "customer", "in", [b2b.name, b2c.name]]]
-		counts = {row["name"]: row["count"] for row in get_group_by_count("Sales Invoice", frappe.as_json(filters), "sales_mode")}
+		counts = {
+			row["name"]: row["count"]
+			for row in get_group_by_count("Sales Invoice", frappe.as_json(filters), "sales_mode")
+		}
 		self.assertEqual(counts, {"B2B": 2, "B2C": 1})
 		grouped = frappe.get_list(
 			"Sales Invoice",

@@ -6,7 +6,14 @@ import frappe
 
 from sales_modes import backfill
 from sales_modes.tests import SalesModesTestCase
-from sales_modes.tests.factories import make_customer, make_lead, make_opportunity, make_prospect, make_quotation, make_sales_invoice
+from sales_modes.tests.factories import (
+	make_customer,
+	make_lead,
+	make_opportunity,
+	make_prospect,
+	make_quotation,
+	make_sales_invoice,
+)
 
 
 def blank_mode(doctype: str, name: str) -> None:
@@ -61,7 +68,9 @@ class TestBackfill(SalesModesTestCase):
 	def test_backfill_never_overwrites_and_is_idempotent(self):
 		docs = self.make_pre_install_data()
 		frappe.db.set_value("Customer", docs.company.name, "sales_mode", "B2C", update_modified=False)
-		frappe.db.set_value("Sales Invoice", docs.invoice_person.name, "sales_mode", "B2B", update_modified=False)
+		frappe.db.set_value(
+			"Sales Invoice", docs.invoice_person.name, "sales_mode", "B2B", update_modified=False
+		)
 		backfill.run_backfill()
 		self.assertEqual(mode_of("Customer", docs.company.name), "B2C")
 		self.assertEqual(mode_of("Sales Invoice", docs.invoice_company.name), "B2C")  # from its customer
@@ -71,12 +80,22 @@ class TestBackfill(SalesModesTestCase):
 		modified = {d.name: frappe.db.get_value(d.doctype, d.name, "modified") for d in docs.values()}
 		backfill.run_backfill()
 		self.assertEqual({d.name: mode_of(d.doctype, d.name) for d in docs.values()}, snapshot)
-		self.assertEqual({d.name: frappe.db.get_value(d.doctype, d.name, "modified") for d in docs.values()}, modified)
+		self.assertEqual(
+			{d.name: frappe.db.get_value(d.doctype, d.name, "modified") for d in docs.values()}, modified
+		)
+
+	def test_company_currency_amounts_are_filled(self):
+		customer = make_customer("_SM Amount Corp", "Company")
+		deal = make_opportunity(customer.name, opportunity_amount=250)
+		frappe.db.set_value("Opportunity", deal.name, "base_opportunity_amount", 0, update_modified=False)
+		backfill.run_backfill()
+		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "base_opportunity_amount"), 250)
 
 	def test_progress_is_reported_for_every_step(self):
 		calls = []
 		backfill.run_backfill(lambda done, total, doctype: calls.append((done, total, doctype)))
 		self.assertEqual(calls[0], (0, len(backfill.STEPS), "Customer"))
+		self.assertEqual([c[2] for c in calls[:-1]], [doctype for doctype, _step in backfill.STEPS])
 		self.assertEqual(calls[-1], (len(backfill.STEPS), len(backfill.STEPS), ""))
 		self.assertEqual(len(calls), len(backfill.STEPS) + 1)
 
