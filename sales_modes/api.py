@@ -31,7 +31,9 @@ def get_stage_readiness(opportunity: str) -> dict:
 				"phase": s.phase,
 				"phase_label": _(s.phase) if s.phase else None,
 				"probability": s.probability,
-				"state": "current" if i == current else ("done" if current is not None and i < current else "todo"),
+				"state": "current"
+				if i == current
+				else ("done" if current is not None and i < current else "todo"),
 				"guidance": _(guidance.get(s.name) or "") or None,
 			}
 			for i, s in enumerate(pipeline.stages)

@@ -183,7 +183,7 @@ def record_transitions(doc) -> None:
 
 	pipeline = get_pipeline(doc.sales_mode) if doc.sales_mode else None
 	now = now_datetime()
-	phase_of = lambda stage: (pipeline.stage(stage).phase if pipeline and pipeline.stage(stage) else None)  # noqa: E731
+	phase_of = lambda stage: pipeline.stage(stage).phase if pipeline and pipeline.stage(stage) else None  # noqa: E731
 	entered_previous = (before.stage_entered_on or before.creation) if before else None
 	days_in_previous = (
 		flt(time_diff_in_seconds(now, entered_previous) / 86400.0, 2) if entered_previous else None
@@ -202,9 +202,7 @@ def record_transitions(doc) -> None:
 				"transitioned_on": now,
 				"user": frappe.session.user,
 				# For a status event the deal stays in its stage: the time so far in that stage
-				"days_in_previous_stage": days_in_previous
-				if leaves_stage
-				else stage_days_so_far(doc, now),
+				"days_in_previous_stage": days_in_previous if leaves_stage else stage_days_so_far(doc, now),
 				"gate_overridden": 1 if leaves_stage and gate["gate_overridden"] else 0,
 				"imported": 1 if leaves_stage and gate["gate_imported"] else 0,
 				"override_reason": gate["gate_override_reason"] if leaves_stage else None,

@@ -24,7 +24,9 @@ def validate_qualification(doc) -> None:
 	if doc.sales_mode:
 		missing = gates.unmet(get_lead_requirements(doc.sales_mode), doc_values(doc), evaluate_expression)
 		if missing:
-			throw_unmet(_("Lead {0}").format(doc.name or doc.lead_name), _(QUALIFIED), [_(r.message) for r in missing])
+			throw_unmet(
+				_("Lead {0}").format(doc.name or doc.lead_name), _(QUALIFIED), [_(r.message) for r in missing]
+			)
 	# ERPNext fills these only from the desk form; do it for every path
 	doc.qualified_by = doc.qualified_by or frappe.session.user
 	doc.qualified_on = doc.qualified_on or now_datetime().date()

@@ -79,4 +79,3 @@ def notify_stalled_deals() -> None:
 				),
 			}
 		).insert(ignore_permissions=True)
-

@@ -22,21 +22,80 @@ from tests.artifacts import (
 
 # Frappe v15's field types (frappe/model/__init__.py: data_fieldtypes + no_value_fields + layout)
 FIELDTYPES = {
-	"Autocomplete", "Attach", "Attach Image", "Barcode", "Button", "Check", "Code", "Color", "Column Break",
-	"Currency", "Data", "Date", "Datetime", "Duration", "Dynamic Link", "Float", "Fold", "Geolocation",
-	"Heading", "HTML", "HTML Editor", "Icon", "Image", "Int", "JSON", "Link", "Long Text", "Markdown Editor",
-	"Password", "Percent", "Phone", "Read Only", "Rating", "Section Break", "Select", "Signature",
-	"Small Text", "Tab Break", "Table", "Table MultiSelect", "Text", "Text Editor", "Time",
+	"Autocomplete",
+	"Attach",
+	"Attach Image",
+	"Barcode",
+	"Button",
+	"Check",
+	"Code",
+	"Color",
+	"Column Break",
+	"Currency",
+	"Data",
+	"Date",
+	"Datetime",
+	"Duration",
+	"Dynamic Link",
+	"Float",
+	"Fold",
+	"Geolocation",
+	"Heading",
+	"HTML",
+	"HTML Editor",
+	"Icon",
+	"Image",
+	"Int",
+	"JSON",
+	"Link",
+	"Long Text",
+	"Markdown Editor",
+	"Password",
+	"Percent",
+	"Phone",
+	"Read Only",
+	"Rating",
+	"Section Break",
+	"Select",
+	"Signature",
+	"Small Text",
+	"Tab Break",
+	"Table",
+	"Table MultiSelect",
+	"Text",
+	"Text Editor",
+	"Time",
 }
 # Frappe and ERPNext doctypes the app links to
 HOST_DOCTYPES = {
-	"Sales Stage", "Contact", "Opportunity", "User", "Role", "Company", "Customer", "Lead", "Prospect",
-	"Territory", "Customer Group", "Quotation", "Sales Order", "Sales Invoice", "POS Invoice", "Delivery Note",
-	"Currency", "Opportunity Lost Reason",
+	"Sales Stage",
+	"Contact",
+	"Opportunity",
+	"User",
+	"Role",
+	"Company",
+	"Customer",
+	"Lead",
+	"Prospect",
+	"Territory",
+	"Customer Group",
+	"Quotation",
+	"Sales Order",
+	"Sales Invoice",
+	"POS Invoice",
+	"Delivery Note",
+	"Currency",
+	"Opportunity Lost Reason",
 }
 STANDARD_SALES_STAGES = [
-	"Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Identifying Decision Makers",
-	"Perception Analysis", "Proposal/Price Quote", "Negotiation/Review",
+	"Prospecting",
+	"Qualification",
+	"Needs Analysis",
+	"Value Proposition",
+	"Identifying Decision Makers",
+	"Perception Analysis",
+	"Proposal/Price Quote",
+	"Negotiation/Review",
 ]
 
 
@@ -45,8 +104,15 @@ def known_doctypes() -> set[str]:
 
 
 def test_there_are_doctypes():
-	assert {"Sales Mode", "Sales Mode Stage", "Stage Requirement", "Sales Modes Settings", "Stage Transition",
-		"Disqualification Reason", "Buying Committee Member"} <= set(doctypes())
+	assert {
+		"Sales Mode",
+		"Sales Mode Stage",
+		"Stage Requirement",
+		"Sales Modes Settings",
+		"Stage Transition",
+		"Disqualification Reason",
+		"Buying Committee Member",
+	} <= set(doctypes())
 
 
 @pytest.mark.parametrize("path", doctype_files(), ids=lambda p: p.parent.name)
@@ -80,7 +146,9 @@ def test_stage_transition_is_read_only_to_everyone():
 	data = doctypes()["Stage Transition"]
 	for perm in data["permissions"]:
 		assert not any(perm.get(p) for p in ("write", "create", "delete", "submit", "cancel", "amend"))
-	assert all(f.get("read_only") for f in data["fields"] if f["fieldtype"] not in ("Section Break", "Column Break"))
+	assert all(
+		f.get("read_only") for f in data["fields"] if f["fieldtype"] not in ("Section Break", "Column Break")
+	)
 
 
 def test_select_options_match_core_constants():
@@ -111,8 +179,15 @@ def test_hooks_dotted_paths_resolve_to_functions():
 	hooks = hooks_values()
 	assert hooks["required_apps"] == ["erpnext"]
 	paths = []
-	for key in ("after_install", "before_uninstall", "before_tests", "doc_events", "scheduler_events",
-		"has_permission", "permission_query_conditions"):
+	for key in (
+		"after_install",
+		"before_uninstall",
+		"before_tests",
+		"doc_events",
+		"scheduler_events",
+		"has_permission",
+		"permission_query_conditions",
+	):
 		paths += [p for p in strings_in(hooks.get(key)) if "." in p]
 	assert len(paths) > 10
 	for dotted in paths:
@@ -146,7 +221,15 @@ def test_default_records():
 	assert [s["sales_stage"] for s in b2b["stages"]] == STANDARD_SALES_STAGES
 	assert not b2b["allow_stage_skipping"]
 	reasons = {r["reason"] for r in load_json(APP / "default_records" / "disqualification_reasons.json")}
-	assert {"No Need", "No Budget", "No Authority", "Bad Timing", "Chose Competitor", "Unreachable", "Duplicate"} <= reasons
+	assert {
+		"No Need",
+		"No Budget",
+		"No Authority",
+		"Bad Timing",
+		"Chose Competitor",
+		"Unreachable",
+		"Duplicate",
+	} <= reasons
 
 
 @pytest.mark.parametrize("path", report_files(), ids=lambda p: p.parent.name)

@@ -7,11 +7,15 @@ from hypothesis import strategies as st
 from sales_modes.core import gates
 from sales_modes.core.gates import MoveKind, Pipeline, Requirement, Stage
 
-STAGES = tuple(Stage(n, p) for n, p in [("A", "Awareness"), ("B", "Consideration"), ("C", "Decision"), ("D", "Decision")])
+STAGES = tuple(
+	Stage(n, p) for n, p in [("A", "Awareness"), ("B", "Consideration"), ("C", "Decision"), ("D", "Decision")]
+)
 
 
 def req(stage, fieldname, check=gates.FIELD_IS_SET, **kw):
-	return Requirement(check_type=check, message=f"{stage}:{fieldname}", stage=stage, fieldname=fieldname, **kw)
+	return Requirement(
+		check_type=check, message=f"{stage}:{fieldname}", stage=stage, fieldname=fieldname, **kw
+	)
 
 
 STRICT = Pipeline(STAGES, (req("B", "need"), req("C", "budget"), req("D", "amount")), allow_skipping=False)
@@ -55,8 +59,20 @@ def test_moving_back_is_never_blocked():
 
 @pytest.mark.parametrize(
 	"value, expected",
-	[(None, False), ("", False), ("  ", False), (0, False), (0.0, False), ([], False), (False, False),
-	 ("x", True), (1, True), (2.5, True), ([{"a": 1}], True), (True, True)],
+	[
+		(None, False),
+		("", False),
+		("  ", False),
+		(0, False),
+		(0.0, False),
+		([], False),
+		(False, False),
+		("x", True),
+		(1, True),
+		(2.5, True),
+		([{"a": 1}], True),
+		(True, True),
+	],
 )
 def test_field_is_set(value, expected):
 	assert gates.is_met(req("A", "f"), {"f": value}) is expected
@@ -64,7 +80,14 @@ def test_field_is_set(value, expected):
 
 @pytest.mark.parametrize(
 	"actual, minimum, expected",
-	[(10, "10", True), (9.99, "10", False), ("12", "10", True), (None, "1", False), ("abc", "1", False), (5, "x", False)],
+	[
+		(10, "10", True),
+		(9.99, "10", False),
+		("12", "10", True),
+		(None, "1", False),
+		("abc", "1", False),
+		(5, "x", False),
+	],
 )
 def test_minimum_value(actual, minimum, expected):
 	requirement = req("A", "amount", gates.MINIMUM_VALUE, value=minimum)
@@ -91,7 +114,14 @@ COMMITTEE = [
 	],
 )
 def test_minimum_rows(minimum, filter_field, filter_value, expected):
-	requirement = req("A", "committee", gates.MINIMUM_ROWS, value=minimum, filter_field=filter_field, filter_value=filter_value)
+	requirement = req(
+		"A",
+		"committee",
+		gates.MINIMUM_ROWS,
+		value=minimum,
+		filter_field=filter_field,
+		filter_value=filter_value,
+	)
 	assert gates.is_met(requirement, {"committee": COMMITTEE}) is expected
 
 
@@ -101,7 +131,7 @@ def test_minimum_rows_on_missing_table():
 
 def test_expression_uses_the_injected_evaluator():
 	requirement = Requirement(gates.EXPRESSION, "big deal", stage="A", expression="doc['amount'] > 100")
-	evaluate = lambda expression, doc: eval(expression, {}, {"doc": doc})  # noqa: E731, S307 - test only
+	evaluate = lambda expression, doc: eval(expression, {}, {"doc": doc})  # noqa: E731 - test only
 	assert gates.is_met(requirement, {"amount": 101}, evaluate)
 	assert not gates.is_met(requirement, {"amount": 100}, evaluate)
 

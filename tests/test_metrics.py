@@ -62,8 +62,19 @@ def test_histogram_percentile_empty():
 
 @pytest.mark.parametrize(
 	"days, label",
-	[(0, "Same Day"), (1, "1-7 Days"), (7, "1-7 Days"), (8, "8-30 Days"), (30, "8-30 Days"),
-	 (31, "31-90 Days"), (90, "31-90 Days"), (91, "91-180 Days"), (180, "91-180 Days"), (181, "Over 180 Days"), (-3, "Same Day")],
+	[
+		(0, "Same Day"),
+		(1, "1-7 Days"),
+		(7, "1-7 Days"),
+		(8, "8-30 Days"),
+		(30, "8-30 Days"),
+		(31, "31-90 Days"),
+		(90, "31-90 Days"),
+		(91, "91-180 Days"),
+		(180, "91-180 Days"),
+		(181, "Over 180 Days"),
+		(-3, "Same Day"),
+	],
 )
 def test_cycle_buckets_edges(days, label):
 	assert metrics.cycle_bucket(days) == label
@@ -71,7 +82,14 @@ def test_cycle_buckets_edges(days, label):
 
 def test_bucket_counts_keeps_every_bucket():
 	counts = metrics.bucket_counts({0: 2, 5: 1, 200: 4})
-	assert counts == {"Same Day": 2, "1-7 Days": 1, "8-30 Days": 0, "31-90 Days": 0, "91-180 Days": 0, "Over 180 Days": 4}
+	assert counts == {
+		"Same Day": 2,
+		"1-7 Days": 1,
+		"8-30 Days": 0,
+		"31-90 Days": 0,
+		"91-180 Days": 0,
+		"Over 180 Days": 4,
+	}
 
 
 def test_month_arithmetic():

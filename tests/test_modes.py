@@ -12,7 +12,14 @@ DEFAULT = ModeMap()
 
 @pytest.mark.parametrize(
 	"customer_type, expected",
-	[("Company", "B2B"), ("Partnership", "B2B"), ("Individual", "B2C"), (None, None), ("", None), ("Other", None)],
+	[
+		("Company", "B2B"),
+		("Partnership", "B2B"),
+		("Individual", "B2C"),
+		(None, None),
+		("", None),
+		("Other", None),
+	],
 )
 def test_customer_mode_follows_customer_type(customer_type, expected):
 	assert modes.customer_mode(customer_type, DEFAULT) == expected
@@ -58,7 +65,9 @@ def test_explicit_mode_always_wins(explicit, inferred):
 
 
 @given(
-	customer_type=st.one_of(st.none(), st.sampled_from(["Company", "Partnership", "Individual"]), st.text(max_size=5)),
+	customer_type=st.one_of(
+		st.none(), st.sampled_from(["Company", "Partnership", "Individual"]), st.text(max_size=5)
+	),
 	company=mode_names,
 	partnership=mode_names,
 	individual=mode_names,
@@ -66,7 +75,9 @@ def test_explicit_mode_always_wins(explicit, inferred):
 )
 def test_customer_mode_is_mapped_or_fallback(customer_type, company, partnership, individual, fallback):
 	mode_map = ModeMap(company, partnership, individual, fallback)
-	mapped = {"Company": company, "Partnership": partnership, "Individual": individual}.get(customer_type or "")
+	mapped = {"Company": company, "Partnership": partnership, "Individual": individual}.get(
+		customer_type or ""
+	)
 	assert modes.customer_mode(customer_type, mode_map) == (mapped or fallback)
 
 

@@ -24,7 +24,10 @@ def python_strings(path: Path) -> set[str]:
 
 
 def js_strings(path: Path) -> set[str]:
-	return {m.group(2).replace("\\'", "'").replace('\\"', '"') for m in JS_CALL.finditer(path.read_text(encoding="utf-8"))}
+	return {
+		m.group(2).replace("\\'", "'").replace('\\"', '"')
+		for m in JS_CALL.finditer(path.read_text(encoding="utf-8"))
+	}
 
 
 def field_strings(field: dict) -> set[str]:
@@ -45,9 +48,19 @@ def json_strings(path: Path) -> set[str]:
 	data = json.loads(path.read_text(encoding="utf-8"))
 	if isinstance(data, dict) and data.get("doctype") == "DocType":
 		return doctype_strings(data)
-	if isinstance(data, dict) and data.get("doctype") in ("Report", "Workspace", "Number Card", "Dashboard Chart"):
+	if isinstance(data, dict) and data.get("doctype") in (
+		"Report",
+		"Workspace",
+		"Number Card",
+		"Dashboard Chart",
+	):
 		found = {data.get(k) for k in ("name", "label", "report_name", "chart_name", "title")}
-		for link in data.get("links", []) + data.get("shortcuts", []) + data.get("charts", []) + data.get("number_cards", []):
+		for link in (
+			data.get("links", [])
+			+ data.get("shortcuts", [])
+			+ data.get("charts", [])
+			+ data.get("number_cards", [])
+		):
 			found.add(link.get("label"))
 		for column in data.get("columns", []) or []:
 			if isinstance(column, dict):
@@ -65,7 +78,9 @@ def default_record_strings() -> set[str]:
 			found |= {row["sales_stage"], row["guidance"]}
 		for row in mode["requirements"] + mode["lead_requirements"]:
 			found.add(row["message"])
-	for reason in json.loads((APP / "default_records" / "disqualification_reasons.json").read_text(encoding="utf-8")):
+	for reason in json.loads(
+		(APP / "default_records" / "disqualification_reasons.json").read_text(encoding="utf-8")
+	):
 		found |= {reason["reason"], reason["description"]}
 	return found
 

@@ -135,7 +135,11 @@ def matching_rows(rows: object, filter_field: str | None, filter_value: str | No
 	rows = [r for r in rows if isinstance(r, Mapping)]
 	if not filter_field:
 		return rows
-	return [r for r in rows if str(r.get(filter_field) if r.get(filter_field) is not None else "") == (filter_value or "")]
+	return [
+		r
+		for r in rows
+		if str(r.get(filter_field) if r.get(filter_field) is not None else "") == (filter_value or "")
+	]
 
 
 def is_met(
@@ -150,7 +154,9 @@ def is_met(
 	if check == MINIMUM_ROWS:
 		minimum = _number(requirement.value)
 		minimum = 1 if minimum is None else minimum
-		rows = matching_rows(doc.get(requirement.fieldname or ""), requirement.filter_field, requirement.filter_value)
+		rows = matching_rows(
+			doc.get(requirement.fieldname or ""), requirement.filter_field, requirement.filter_value
+		)
 		return len(rows) >= minimum
 	if check == EXPRESSION:
 		if evaluate_expression is None:
@@ -182,7 +188,10 @@ def unmet_for_move(
 
 
 def readiness(
-	pipeline: Pipeline, stage: str | None, doc: Mapping, evaluate_expression: ExpressionEvaluator | None = None
+	pipeline: Pipeline,
+	stage: str | None,
+	doc: Mapping,
+	evaluate_expression: ExpressionEvaluator | None = None,
 ) -> tuple[Stage | None, list[Requirement]]:
 	"""The next stage after `stage` and what the document still lacks to enter it."""
 	nxt = pipeline.next_stage(stage) if stage else (pipeline.stages[0] if pipeline.stages else None)
@@ -190,4 +199,3 @@ def readiness(
 		return None, []
 	_move, missing = unmet_for_move(pipeline, stage, nxt.name, doc, evaluate_expression)
 	return nxt, missing
-

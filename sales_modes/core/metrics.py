@@ -102,9 +102,7 @@ def add_months(d: date, months: int) -> date:
 	return date(total // 12, total % 12 + 1, 1)
 
 
-def shape_cohorts(
-	rows: Sequence[Mapping], horizon: int = 12
-) -> dict[tuple[str, date], dict[str, object]]:
+def shape_cohorts(rows: Sequence[Mapping], horizon: int = 12) -> dict[tuple[str, date], dict[str, object]]:
 	"""Cohort matrix from SQL rows.
 
 	Each row is {sales_mode, cohort (first day of the first-purchase month), offset (months

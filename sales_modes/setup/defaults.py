@@ -75,7 +75,9 @@ def restore_mode_defaults(mode_name: str) -> None:
 	shipped = {m["mode_name"]: m for m in load_default_records("sales_modes.json")}
 	if mode_name not in shipped:
 		frappe.throw(
-			_("{0} is not a mode the app ships, so it has no defaults to restore.").format(frappe.bold(mode_name)),
+			_("{0} is not a mode the app ships, so it has no defaults to restore.").format(
+				frappe.bold(mode_name)
+			),
 			title=_("No Defaults"),
 		)
 	make_sales_stages()

@@ -7,7 +7,9 @@ TEST_ITEM = "_Sales Modes Test Item"
 
 
 def get_company() -> str:
-	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.db.get_value("Company", {}, "name")
+	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.db.get_value(
+		"Company", {}, "name"
+	)
 
 
 def make_item(item_code: str = TEST_ITEM) -> str:

@@ -31,6 +31,8 @@ class TestGateThroughREST(FrappeAPITestCase):
 		self.assertEqual(allowed.json["data"]["buying_phase"], "Awareness")
 		frappe.db.rollback()
 		moves = frappe.get_all(
-			"Stage Transition", filters={"opportunity": self.opportunity, "event": "Stage Change"}, pluck="to_stage"
+			"Stage Transition",
+			filters={"opportunity": self.opportunity, "event": "Stage Change"},
+			pluck="to_stage",
 		)
 		self.assertEqual(sorted(moves), ["Prospecting", "Qualification"])

@@ -19,7 +19,12 @@ class TestLeadQualification(SalesModesTestCase):
 			lead.save()
 		message = str(raised.exception)
 		self.assertEqual(message.count("<li>"), 4)
-		for missing in ("Describe the lead", "Confirm the lead has a budget", "Find out who makes", "Record when"):
+		for missing in (
+			"Describe the lead",
+			"Confirm the lead has a budget",
+			"Find out who makes",
+			"Record when",
+		):
 			self.assertIn(missing, message)
 
 	def test_b2b_lead_with_its_requirements_is_qualified_with_who_and_when(self):
@@ -34,7 +39,9 @@ class TestLeadQualification(SalesModesTestCase):
 		)
 		lead.qualification_status = "Qualified"
 		lead.save()
-		self.assertEqual((lead.qualified_by, str(lead.qualified_on)), ("Administrator", frappe.utils.nowdate()))
+		self.assertEqual(
+			(lead.qualified_by, str(lead.qualified_on)), ("Administrator", frappe.utils.nowdate())
+		)
 
 	def test_b2c_lead_needs_only_a_way_to_reach(self):
 		lead = make_lead("Kim")

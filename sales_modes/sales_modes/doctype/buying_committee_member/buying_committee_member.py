@@ -14,7 +14,15 @@ class BuyingCommitteeMember(Document):
 		from frappe.types import DF
 
 		contact: DF.Link | None
-		decision_role: DF.Literal["Economic Buyer", "Decision Maker", "Technical Evaluator", "Influencer", "End User", "Champion", "Gatekeeper"]
+		decision_role: DF.Literal[
+			"Economic Buyer",
+			"Decision Maker",
+			"Technical Evaluator",
+			"Influencer",
+			"End User",
+			"Champion",
+			"Gatekeeper",
+		]
 		engaged: DF.Check
 		full_name: DF.Data | None
 		parent: DF.Data

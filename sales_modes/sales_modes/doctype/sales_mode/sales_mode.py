@@ -20,6 +20,7 @@ class SalesMode(Document):
 
 	if TYPE_CHECKING:
 		from frappe.types import DF
+
 		from sales_modes.sales_modes.doctype.sales_mode_stage.sales_mode_stage import SalesModeStage
 		from sales_modes.sales_modes.doctype.stage_requirement.stage_requirement import StageRequirement
 
@@ -31,6 +32,7 @@ class SalesMode(Document):
 		mode_name: DF.Data
 		requirements: DF.Table[StageRequirement]
 		stages: DF.Table[SalesModeStage]
+
 	# end: auto-generated types
 	def validate(self):
 		self.validate_stages()
@@ -98,7 +100,9 @@ class SalesMode(Document):
 
 def validate_expression(label: str, expression: str | None):
 	if not (expression or "").strip():
-		frappe.throw(_("{0}: Enter the expression to evaluate.").format(label), title=_("Invalid Requirement"))
+		frappe.throw(
+			_("{0}: Enter the expression to evaluate.").format(label), title=_("Invalid Requirement")
+		)
 	from frappe.utils.safe_exec import _validate_safe_eval_syntax
 
 	try:
@@ -115,7 +119,9 @@ def validate_field_check(label: str, row, meta):
 	field = meta.get_field(row.fieldname) if row.fieldname else None
 	if not field:
 		frappe.throw(
-			_("{0}: {1} has no field {2}.").format(label, _(meta.name), frappe.bold(row.fieldname or _("(empty)"))),
+			_("{0}: {1} has no field {2}.").format(
+				label, _(meta.name), frappe.bold(row.fieldname or _("(empty)"))
+			),
 			title=_("Invalid Requirement"),
 		)
 	if row.check_type == gates.MINIMUM_VALUE:
@@ -138,14 +144,18 @@ def validate_field_check(label: str, row, meta):
 				),
 				title=_("Invalid Requirement"),
 			)
-		if row.value and not (is_number(row.value) and float(row.value) >= 1 and float(row.value).is_integer()):
+		if row.value and not (
+			is_number(row.value) and float(row.value) >= 1 and float(row.value).is_integer()
+		):
 			frappe.throw(
 				_("{0}: The minimum number of rows must be a whole number of at least 1.").format(label),
 				title=_("Invalid Requirement"),
 			)
 		if row.filter_field and not frappe.get_meta(field.options).get_field(row.filter_field):
 			frappe.throw(
-				_("{0}: {1} has no column {2}.").format(label, _(field.options), frappe.bold(row.filter_field)),
+				_("{0}: {1} has no column {2}.").format(
+					label, _(field.options), frappe.bold(row.filter_field)
+				),
 				title=_("Invalid Requirement"),
 			)
 

@@ -41,7 +41,13 @@ class TestSalesMode(SalesModesTestCase):
 			requirements=[
 				rule(check_type="Field Is Set", fieldname="contact_email"),
 				rule(check_type="Minimum Value", fieldname="opportunity_amount", value="1000"),
-				rule(check_type="Minimum Rows", fieldname="buying_committee", value="2", filter_field="decision_role", filter_value="Economic Buyer"),
+				rule(
+					check_type="Minimum Rows",
+					fieldname="buying_committee",
+					value="2",
+					filter_field="decision_role",
+					filter_value="Economic Buyer",
+				),
 				rule(check_type="Expression", expression="doc.opportunity_amount > 0"),
 			],
 			lead_requirements=[{"check_type": "Field Is Set", "fieldname": "email_id", "message": "Email"}],
@@ -54,32 +60,65 @@ class TestSalesMode(SalesModesTestCase):
 		self.assert_refused(mode, "listed twice")
 
 	def test_requirement_for_a_stage_outside_the_pipeline(self):
-		self.assert_refused(make_mode(requirements=[rule(sales_stage="Qualification", check_type="Field Is Set", fieldname="contact_email")]), "not part of this mode")
+		self.assert_refused(
+			make_mode(
+				requirements=[
+					rule(sales_stage="Qualification", check_type="Field Is Set", fieldname="contact_email")
+				]
+			),
+			"not part of this mode",
+		)
 
 	def test_unknown_field(self):
-		self.assert_refused(make_mode(requirements=[rule(check_type="Field Is Set", fieldname="no_such_field")]), "no_such_field")
+		self.assert_refused(
+			make_mode(requirements=[rule(check_type="Field Is Set", fieldname="no_such_field")]),
+			"no_such_field",
+		)
 
 	def test_minimum_value_on_text_field(self):
-		self.assert_refused(make_mode(requirements=[rule(check_type="Minimum Value", fieldname="contact_email", value="1")]), "numeric")
+		self.assert_refused(
+			make_mode(requirements=[rule(check_type="Minimum Value", fieldname="contact_email", value="1")]),
+			"numeric",
+		)
 
 	def test_minimum_rows_on_a_non_table(self):
-		self.assert_refused(make_mode(requirements=[rule(check_type="Minimum Rows", fieldname="contact_email", value="1")]), "table")
+		self.assert_refused(
+			make_mode(requirements=[rule(check_type="Minimum Rows", fieldname="contact_email", value="1")]),
+			"table",
+		)
 
 	def test_minimum_rows_filter_on_unknown_column(self):
 		self.assert_refused(
-			make_mode(requirements=[rule(check_type="Minimum Rows", fieldname="buying_committee", value="1", filter_field="shoe_size", filter_value="9")]),
+			make_mode(
+				requirements=[
+					rule(
+						check_type="Minimum Rows",
+						fieldname="buying_committee",
+						value="1",
+						filter_field="shoe_size",
+						filter_value="9",
+					)
+				]
+			),
 			"shoe_size",
 		)
 
 	def test_expression_that_does_not_compile(self):
-		self.assert_refused(make_mode(requirements=[rule(check_type="Expression", expression="doc.amount >")]), "does not compile")
+		self.assert_refused(
+			make_mode(requirements=[rule(check_type="Expression", expression="doc.amount >")]),
+			"does not compile",
+		)
 
 	def test_only_system_manager_writes_expressions(self):
 		make_user("sm-mode-manager@example.com", ["Sales Manager"])
 		frappe.set_user("sm-mode-manager@example.com")
-		mode = make_mode(requirements=[rule(check_type="Expression", expression="doc.opportunity_amount > 0")])
+		mode = make_mode(
+			requirements=[rule(check_type="Expression", expression="doc.opportunity_amount > 0")]
+		)
 		self.assertRaises(frappe.PermissionError, mode.insert)
-		make_mode("_SM Manager Mode", requirements=[rule(check_type="Field Is Set", fieldname="contact_email")]).insert()
+		make_mode(
+			"_SM Manager Mode", requirements=[rule(check_type="Field Is Set", fieldname="contact_email")]
+		).insert()
 
 	def test_restore_defaults(self):
 		mode = frappe.get_doc("Sales Mode", "B2C")
@@ -89,6 +128,9 @@ class TestSalesMode(SalesModesTestCase):
 		mode.save()
 		restore_mode_defaults("B2C")
 		mode.reload()
-		self.assertEqual([s.sales_stage for s in mode.stages], ["Prospecting", "Proposal/Price Quote", "Negotiation/Review"])
+		self.assertEqual(
+			[s.sales_stage for s in mode.stages],
+			["Prospecting", "Proposal/Price Quote", "Negotiation/Review"],
+		)
 		self.assertEqual((len(mode.requirements), mode.allow_stage_skipping), (2, 1))
 		self.assertRaises(frappe.ValidationError, restore_mode_defaults, "_SM Not Shipped")

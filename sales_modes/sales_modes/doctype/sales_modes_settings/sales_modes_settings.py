@@ -25,6 +25,7 @@ class SalesModesSettings(Document):
 		override_role: DF.Link | None
 		partnership_mode: DF.Link | None
 		stall_alerts_enabled: DF.Check
+
 	# end: auto-generated types
 	def validate(self):
 		self.validate_mode_mapping()

@@ -15,7 +15,9 @@ class TestSalesModesSettings(SalesModesTestCase):
 		self.assertIn("No Such Mode", str(raised.exception))
 
 	def test_mapping_to_disabled_mode_is_refused(self):
-		frappe.get_doc({"doctype": "Sales Mode", "mode_name": "_SM Dormant", "family": "Business", "enabled": 0}).insert()
+		frappe.get_doc(
+			{"doctype": "Sales Mode", "mode_name": "_SM Dormant", "family": "Business", "enabled": 0}
+		).insert()
 		settings = frappe.get_single("Sales Modes Settings")
 		settings.fallback_mode = "_SM Dormant"
 		self.assertRaises(frappe.ValidationError, settings.save)
@@ -23,7 +25,12 @@ class TestSalesModesSettings(SalesModesTestCase):
 	def test_defaults_are_installed(self):
 		settings = frappe.get_single("Sales Modes Settings")
 		self.assertEqual(
-			(settings.company_mode, settings.partnership_mode, settings.individual_mode, settings.override_role),
+			(
+				settings.company_mode,
+				settings.partnership_mode,
+				settings.individual_mode,
+				settings.override_role,
+			),
 			("B2B", "B2B", "B2C", "Sales Manager"),
 		)
 		self.assertEqual(frappe.db.get_value("Sales Mode", "B2B", "family"), "Business")
