@@ -125,6 +125,17 @@ def test_workspace_points_at_records_that_exist():
 			assert data["chart_name"] in records("dashboard_chart")
 
 
-def test_report_indexes_have_a_patch():
+def test_report_indexes_are_named_and_applied_by_a_patch():
+	import ast
+
+	tree = ast.parse((ROOT / "sales_modes" / "setup" / "indexes.py").read_text())
+	assignment = next(
+		n for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "INDEXES"
+	)
+	indexes = ast.literal_eval(assignment.value)
+	assert all(name.startswith("sales_modes_") and len(name) <= 64 for name in indexes)
+	assert all(columns and doctype for doctype, columns in indexes.values())
 	patches = (ROOT / "sales_modes" / "patches.txt").read_text()
-	assert "sales_modes.patches.v0_1.add_report_indexes" in patches
+	assert "sales_modes.patches.v0_1.sync_custom_fields_and_indexes" in patches
+	patch = (ROOT / "sales_modes" / "patches" / "v0_1" / "sync_custom_fields_and_indexes.py").read_text()
+	assert "add_indexes()" in patch
