@@ -29,9 +29,29 @@ Sales Invoices (customer, mode, territory, date, base net total):
 import frappe
 from frappe.utils import getdate
 
+from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import get_company, make_customer, make_lead, make_sales_invoice
 
 PERIOD = {"from_date": "2001-01-01", "to_date": "2001-12-31"}
+
+
+class ReportTestCase(SalesModesTestCase):
+	"""Builds the dataset once per class and runs the report (`report`, set by each test) on it."""
+
+	report = None
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.data = build()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def run_report(self, **filters):
+		return self.report({"company": self.data.company, **PERIOD, **filters})
+
+
 NORTH, SOUTH = "_SM Test North", "_SM Test South"
 PREFIX = "_SM Report Test "
 EUR_RATE = 1.1

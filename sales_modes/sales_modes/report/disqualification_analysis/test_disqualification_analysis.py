@@ -5,24 +5,14 @@ import frappe
 
 from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.disqualification_analysis.disqualification_analysis import execute
-from sales_modes.tests import SalesModesTestCase
 
 
 def figures(rows):
 	return [(r["record_type"], r["sales_mode"], r["reason"], r["count"], r["share"]) for r in rows]
 
 
-class TestDisqualificationAnalysis(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, **filters})
+class TestDisqualificationAnalysis(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def test_reasons_count_and_share(self):
 		_columns, rows, message, chart, summary = self.run_report()

@@ -8,7 +8,6 @@ from frappe.utils import add_months, get_first_day, getdate, today
 
 from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.repeat_purchase_by_mode.repeat_purchase_by_mode import execute
-from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import make_sales_invoice
 
 
@@ -17,17 +16,8 @@ def months(*shares) -> dict:
 	return {f"month_{i}": share for i, share in enumerate(shares, start=1)}
 
 
-class TestRepeatPurchaseByMode(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, **filters})
+class TestRepeatPurchaseByMode(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def test_cohorts(self):
 		_columns, rows, message, chart, summary = self.run_report()

@@ -5,7 +5,6 @@ import frappe
 
 from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.sales_cycle_analysis.sales_cycle_analysis import execute
-from sales_modes.tests import SalesModesTestCase
 
 NO_BUCKETS = {
 	"same_day": 0,
@@ -17,17 +16,8 @@ NO_BUCKETS = {
 }
 
 
-class TestSalesCycleAnalysis(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, **filters})
+class TestSalesCycleAnalysis(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def rows(self, **filters) -> dict:
 		return {row["sales_mode"]: row for row in self.run_report(**filters)[1]}

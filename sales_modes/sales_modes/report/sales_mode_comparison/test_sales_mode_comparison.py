@@ -5,7 +5,6 @@ import frappe
 
 from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison import execute
-from sales_modes.tests import SalesModesTestCase
 
 INTERFACE = [
 	"sales_mode", "leads", "qualified_leads", "disqualified_leads", "qualification_rate", "opportunities", "won",
@@ -18,17 +17,8 @@ def figures(row: dict) -> dict:
 	return {key: row[key] for key in INTERFACE}
 
 
-class TestSalesModeComparison(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, **filters})
+class TestSalesModeComparison(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def rows(self, **filters) -> dict:
 		return {row["sales_mode"]: figures(row) for row in self.run_report(**filters)[1]}

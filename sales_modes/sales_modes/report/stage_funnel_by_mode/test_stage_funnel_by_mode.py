@@ -5,7 +5,6 @@ import frappe
 
 from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.stage_funnel_by_mode.stage_funnel_by_mode import execute
-from sales_modes.tests import SalesModesTestCase
 
 FIGURES = ("reached", "moved_on", "conversion_rate", "median_days_in_stage", "open_now", "stalled_now")
 EMPTY = (0, 0, None, None, 0, 0)
@@ -16,17 +15,8 @@ B2B_STAGES = [
 B2C_STAGES = ["Prospecting", "Proposal/Price Quote", "Negotiation/Review"]
 
 
-class TestStageFunnelByMode(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, **filters})
+class TestStageFunnelByMode(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def funnel(self, **filters) -> dict:
 		return {

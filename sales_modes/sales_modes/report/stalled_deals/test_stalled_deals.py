@@ -5,20 +5,10 @@ import frappe
 
 from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.stalled_deals.stalled_deals import execute
-from sales_modes.tests import SalesModesTestCase
 
 
-class TestStalledDeals(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, **filters})
+class TestStalledDeals(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def test_the_stalled_deal_and_what_it_lacks(self):
 		_columns, rows, message, chart, summary = self.run_report()
