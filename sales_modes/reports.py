@@ -202,6 +202,16 @@ def histogram_percentile(histogram: dict | None, q: float) -> float | None:
 	return percentile_from_histogram(histogram or {}, q)
 
 
+def mode_column(width: int = 110) -> dict:
+	return {
+		"fieldname": "sales_mode",
+		"label": _("Sales Mode"),
+		"fieldtype": "Link",
+		"options": "Sales Mode",
+		"width": width,
+	}
+
+
 def mode_label(mode: str | None) -> str:
 	return _(mode) if mode else _("Not Set")
 

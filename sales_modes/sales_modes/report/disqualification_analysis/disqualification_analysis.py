@@ -13,7 +13,15 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 
 from sales_modes.core.metrics import percent
-from sales_modes.reports import apply_filters, chart_or_none, get_filters, get_message, get_modes, mode_label
+from sales_modes.reports import (
+	apply_filters,
+	chart_or_none,
+	get_filters,
+	get_message,
+	get_modes,
+	mode_column,
+	mode_label,
+)
 
 LEAD, OPPORTUNITY = "Lead", "Opportunity"
 
@@ -91,13 +99,7 @@ def lost_deals(filters) -> dict:
 def get_columns() -> list[dict]:
 	return [
 		{"fieldname": "record_type_label", "label": _("Outcome"), "fieldtype": "Data", "width": 150},
-		{
-			"fieldname": "sales_mode",
-			"label": _("Sales Mode"),
-			"fieldtype": "Link",
-			"options": "Sales Mode",
-			"width": 110,
-		},
+		mode_column(110),
 		{"fieldname": "reason_label", "label": _("Reason"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "count", "label": _("Count"), "fieldtype": "Int", "width": 90},
 		{"fieldname": "share", "label": _("Share"), "fieldtype": "Percent", "width": 100},

@@ -25,6 +25,7 @@ from sales_modes.reports import (
 	get_filters,
 	get_message,
 	get_modes,
+	mode_column,
 	mode_label,
 )
 
@@ -124,13 +125,7 @@ def repeat_summary(customers) -> dict:
 
 def get_columns() -> list[dict]:
 	columns = [
-		{
-			"fieldname": "sales_mode",
-			"label": _("Sales Mode"),
-			"fieldtype": "Link",
-			"options": "Sales Mode",
-			"width": 100,
-		},
+		mode_column(100),
 		{"fieldname": "cohort", "label": _("First Purchase Month"), "fieldtype": "Date", "width": 130},
 		{"fieldname": "cohort_size", "label": _("Customers"), "fieldtype": "Int", "width": 100},
 	]

@@ -12,6 +12,7 @@ from sales_modes.reports import (
 	get_message,
 	get_modes,
 	histogram_percentile,
+	mode_column,
 	mode_label,
 	won_cycle_histograms,
 )
@@ -52,13 +53,7 @@ def make_row(mode: str | None, histogram: dict[int, int]) -> dict:
 
 def get_columns() -> list[dict]:
 	columns = [
-		{
-			"fieldname": "sales_mode",
-			"label": _("Sales Mode"),
-			"fieldtype": "Link",
-			"options": "Sales Mode",
-			"width": 120,
-		},
+		mode_column(120),
 		{"fieldname": "won", "label": _("Won Deals"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "median_days", "label": _("Median Days"), "fieldtype": "Float", "width": 110},
 		{"fieldname": "p75_days", "label": _("75th Percentile Days"), "fieldtype": "Float", "width": 140},

@@ -22,6 +22,7 @@ from sales_modes.reports import (
 	get_message,
 	get_modes,
 	histogram_percentile,
+	mode_column,
 	mode_label,
 )
 from sales_modes.stalled import stalled_deals_query
@@ -161,13 +162,7 @@ def count_by_stage(query, filters) -> dict[tuple[str, str], int]:
 
 def get_columns() -> list[dict]:
 	return [
-		{
-			"fieldname": "sales_mode",
-			"label": _("Sales Mode"),
-			"fieldtype": "Link",
-			"options": "Sales Mode",
-			"width": 110,
-		},
+		mode_column(110),
 		{
 			"fieldname": "sales_stage",
 			"label": _("Stage"),

@@ -12,7 +12,15 @@ from frappe.utils import get_datetime, now_datetime
 
 from sales_modes.core import gates
 from sales_modes.gating import doc_values, evaluate_expression, get_pipeline
-from sales_modes.reports import apply_filters, chart_or_none, get_filters, get_message, get_modes, mode_label
+from sales_modes.reports import (
+	apply_filters,
+	chart_or_none,
+	get_filters,
+	get_message,
+	get_modes,
+	mode_column,
+	mode_label,
+)
 from sales_modes.stalled import stalled_deals_query
 
 # Readiness loads each deal: the list shows the longest-stalled deals up to this many
@@ -86,13 +94,7 @@ def get_columns() -> list[dict]:
 			"width": 150,
 		},
 		{"fieldname": "customer_name", "label": _("Customer / Lead Name"), "fieldtype": "Data", "width": 170},
-		{
-			"fieldname": "sales_mode",
-			"label": _("Sales Mode"),
-			"fieldtype": "Link",
-			"options": "Sales Mode",
-			"width": 100,
-		},
+		mode_column(100),
 		{
 			"fieldname": "sales_stage",
 			"label": _("Stage"),
