@@ -1,0 +1,459 @@
+"""Large scales, set-based: the same plan as scale 1, written with multi-row INSERTs.
+
+Hundreds of thousands of documents cannot go through the document flow in minutes, so rows
+are built in Python, chunk by chunk (never the whole set in memory), and written with
+frappe.db.bulk_insert. What the flow would have computed is computed here from the same
+sources: phases and probabilities from the Sales Mode pipelines, statuses from each deal's
+outcome, a Stage Transition per stage entered and per win or loss, committee rows once a deal
+reached Identifying Decision Makers, lost reasons and competitors on lost deals. Invoices are
+submitted headers with one item row and no ledger entries: the reports read the headers.
+All rows are owned by the demo user (see common.py), so `--clear` removes exactly these.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, flt, getdate
+
+from sales_modes.demo import plan as demo_plan
+from sales_modes.demo.common import (
+	B2B_ITEM,
+	B2C_ITEM,
+	DEMO_USER,
+	check_mode_map,
+	customer_group,
+	ensure_demo_user,
+	ensure_masters,
+	get_company,
+	territory,
+)
+from sales_modes.gating import get_pipeline
+from sales_modes.setup.indexes import add_indexes
+
+CHUNK = 10_000
+FAMILY = {demo_plan.B2B: "Business", demo_plan.B2C: "Consumer"}
+STATUS = {"Won": "Converted", "Lost": "Lost", "Open": "Open"}
+
+Progress = Callable[[int, str], None]
+
+
+class BulkGenerator:
+	def __init__(self, plan: demo_plan.Plan, progress: Progress | None = None):
+		self.plan = plan
+		self.progress = progress or (lambda n, label: None)
+		self.company = get_company()
+		company = frappe.get_cached_doc("Company", self.company)
+		self.currency = company.default_currency
+		self.debit_to = company.default_receivable_account
+		self.income_account = company.default_income_account
+		self.cost_center = company.cost_center
+		self.territory = territory()
+		self.groups = {mode: customer_group(mode) for mode in FAMILY}
+		self.counts: dict[str, int] = {}
+		self.serial = 0
+		# Called after each chunk is written: the CLI commits there, keeping transactions small
+		self.after_chunk: Callable[[], None] | None = None
+
+	def total_steps(self) -> int:
+		counts = self.plan.counts
+		return counts.leads + counts.customers * 2 + counts.opportunities
+
+	def summary(self) -> dict[str, int]:
+		return dict(self.counts)
+
+	def run(self, with_indexes: bool = True) -> None:
+		check_mode_map()
+		ensure_demo_user()
+		user = frappe.session.user
+		frappe.set_user(DEMO_USER)
+		try:
+			ensure_masters(demo_plan.COMPETITORS)
+		finally:
+			frappe.set_user(user)
+		self.pipelines = {mode: get_pipeline(mode) for mode in FAMILY}
+		self.customer_names = [self.plan.customer(i).customer_name for i in range(self.plan.counts.customers)]
+		self.write("Lead", self.lead_rows())
+		self.write("Customer", self.customer_rows())
+		self.write_opportunities()
+		self.write_invoices()
+		# The reports' indexes, through the app's own setup: a site installed before a patch
+		# added one still gets it; building them once after the load beats keeping them up row by row
+		if with_indexes:  # DDL commits: not inside a test's transaction
+			add_indexes()
+
+	# Writing
+	def base(self, name: str, at: datetime) -> dict:
+		return {
+			"name": name,
+			"owner": DEMO_USER,
+			"modified_by": DEMO_USER,
+			"creation": at,
+			"modified": at,
+			"docstatus": 0,
+			"idx": 0,
+		}
+
+	def child(self, parent: str, parenttype: str, parentfield: str, idx: int, at: datetime) -> dict:
+		self.serial += 1
+		return {
+			**self.base(f"demo{self.serial:010d}", at),
+			"parent": parent,
+			"parenttype": parenttype,
+			"parentfield": parentfield,
+			"idx": idx,
+		}
+
+	def insert(self, doctype: str, rows: list[dict]) -> None:
+		if not rows:
+			return
+		fields = list(rows[0])
+		frappe.db.bulk_insert(
+			doctype, fields, [tuple(row[f] for f in fields) for row in rows], chunk_size=CHUNK
+		)
+		self.counts[doctype] = self.counts.get(doctype, 0) + len(rows)
+		if self.after_chunk:
+			self.after_chunk()
+
+	def write(self, doctype: str, rows: Iterator[dict]) -> None:
+		chunk = []
+		for row in rows:
+			chunk.append(row)
+			if len(chunk) >= CHUNK:
+				self.insert(doctype, chunk)
+				self.progress(len(chunk), _(doctype))
+				chunk = []
+		self.insert(doctype, chunk)
+		self.progress(len(chunk), _(doctype))
+
+	# Leads
+	def lead_name(self, mode: str, index: int) -> str:
+		return f"CRM-LEAD-DEMO-{mode}-{index + 1:07d}"
+
+	def lead_rows(self) -> Iterator[dict]:
+		plan = self.plan
+		for mode, count in ((demo_plan.B2B, plan.b2b_lead_count()), (demo_plan.B2C, plan.b2c_lead_count())):
+			for i in range(count):
+				lead = plan.lead(mode, i)
+				qualified = lead.outcome == "Qualified"
+				disqualified = lead.outcome == "Disqualified"
+				b2b = mode == demo_plan.B2B
+				yield {
+					**self.base(self.lead_name(mode, i), lead.created),
+					"modified": lead.decided or lead.created,
+					"naming_series": "CRM-LEAD-.YYYY.-",
+					"first_name": lead.first_name,
+					"last_name": lead.last_name,
+					"lead_name": f"{lead.first_name} {lead.last_name}",
+					"company_name": lead.company_name,
+					"email_id": lead.email,
+					"status": "Converted" if qualified else "Lead",
+					"type": "Client",
+					"company": self.company,
+					"territory": self.territory,
+					"source": "Campaign" if b2b else "Advertisement",
+					"sales_mode": mode,
+					"need_description": lead.need,
+					"budget_status": (
+						"No Budget" if lead.disqualification_reason == "No Budget" else "Confirmed"
+					)
+					if b2b
+					else None,
+					"budget_amount": lead.budget_amount,
+					"decision_maker_known": 1 if b2b and qualified else 0,
+					"purchase_timeline": lead.timeline,
+					"qualification_status": "Qualified" if qualified else "Unqualified",
+					"qualified_by": DEMO_USER if qualified else None,
+					"qualified_on": lead.decided.date() if qualified else None,
+					"disqualified": 1 if disqualified else 0,
+					"disqualification_reason": lead.disqualification_reason,
+					"disqualified_by": DEMO_USER if disqualified else None,
+					"disqualified_on": lead.decided if disqualified else None,
+				}
+
+	# Customers
+	def customer_rows(self) -> Iterator[dict]:
+		for index in range(self.plan.counts.customers):
+			customer = self.plan.customer(index)
+			lead = self.lead_name(customer.mode, customer.lead) if customer.lead is not None else None
+			yield {
+				**self.base(customer.customer_name, customer.created),
+				"naming_series": "CUST-.YYYY.-",
+				"customer_name": customer.customer_name,
+				"customer_type": customer.customer_type,
+				"customer_group": self.groups[customer.mode],
+				"territory": self.territory,
+				"sales_mode": customer.mode,
+				"lead_name": lead,
+				"email_id": customer.email,
+				"language": "en",
+			}
+
+	# Opportunities, their committee, lost reasons and stage log
+	def opportunity_name(self, index: int) -> str:
+		return f"CRM-OPP-DEMO-{index + 1:07d}"
+
+	def write_opportunities(self) -> None:
+		batches: dict[str, list[dict]] = {}
+		for index in range(self.plan.counts.opportunities):
+			opp = self.plan.opportunity(index)
+			for doctype, row in self.opportunity_rows(opp):
+				batches.setdefault(doctype, []).append(row)
+			if len(batches["Opportunity"]) >= CHUNK:
+				self.flush(batches)
+		self.flush(batches)
+
+	def flush(self, batches: dict[str, list[dict]]) -> None:
+		# Child rows differ in their columns: insert each table with the columns of its rows
+		for doctype, rows in batches.items():
+			by_columns: dict[tuple, list[dict]] = {}
+			for row in rows:
+				by_columns.setdefault(tuple(row), []).append(row)
+			for group in by_columns.values():
+				self.insert(doctype, group)
+		self.progress(len(batches.get("Opportunity", [])), _("Opportunity"))
+		batches.clear()
+
+	def opportunity_rows(self, opp: demo_plan.Opportunity) -> Iterator[tuple[str, dict]]:
+		name = self.opportunity_name(opp.index)
+		customer = self.plan.customer(opp.customer)
+		pipeline = self.pipelines[opp.mode]
+		last = opp.steps[-1]
+		stage = pipeline.stage(last.stage)
+		stage_names = [s.stage for s in opp.steps]
+		b2b = opp.mode == demo_plan.B2B
+		reached = lambda s: s in stage_names  # noqa: E731
+		closed_or_now = opp.closed or last.at
+		yield (
+			"Opportunity",
+			{
+				**self.base(name, opp.created),
+				"modified": closed_or_now,
+				"naming_series": "CRM-OPP-.YYYY.-",
+				"opportunity_from": "Customer",
+				"party_name": self.customer_names[opp.customer],
+				"customer_name": customer.customer_name,
+				"title": customer.customer_name,
+				"status": STATUS[opp.outcome],
+				"opportunity_type": "Sales",
+				"opportunity_owner": DEMO_USER,
+				"sales_stage": last.stage,
+				"sales_mode": opp.mode,
+				"sales_mode_family": FAMILY[opp.mode],
+				"buying_phase": stage.phase if stage else None,
+				"stage_entered_on": last.at,
+				"probability": stage.probability if stage and stage.probability is not None else 0,
+				"transaction_date": opp.created.date(),
+				"expected_closing": opp.expected_closing
+				if (not b2b or reached("Proposal/Price Quote"))
+				else None,
+				"opportunity_amount": opp.amount,
+				"base_opportunity_amount": opp.amount,
+				"currency": self.currency,
+				"conversion_rate": 1,
+				"company": self.company,
+				"territory": self.territory,
+				"customer_group": self.groups[opp.mode],
+				"contact_email": customer.email,
+				"need_description": "Replace spreadsheets with one system."
+				if b2b and reached("Needs Analysis")
+				else None,
+				"budget_confirmed": 1 if b2b and reached("Perception Analysis") else 0,
+				"budget_amount": opp.amount if b2b and reached("Perception Analysis") else 0,
+				"value_driver": opp.value_driver if reached("Value Proposition") else None,
+				"purchase_driver": opp.purchase_driver,
+				"roi_summary": "Payback in under a year." if b2b and reached("Perception Analysis") else None,
+				"order_lost_reason": opp.lost_reason,
+				"language": "en",
+			},
+		)
+		if b2b and reached("Identifying Decision Makers"):
+			at = opp.steps[stage_names.index("Identifying Decision Makers")].at
+			members = customer.committee
+			if not reached("Perception Analysis"):
+				members = members[:1]  # the first contact only; the rest come with the next stage
+			engaged = reached("Negotiation/Review")
+			for idx, member in enumerate(members, 1):
+				yield (
+					"Buying Committee Member",
+					{
+						**self.child(name, "Opportunity", "buying_committee", idx, at),
+						"full_name": f"{member['first_name']} {member['last_name']}",
+						"decision_role": member["role"],
+						"stance": member["stance"],
+						"engaged": member["engaged"] if engaged else 0,
+					},
+				)
+		if opp.outcome == "Lost":
+			yield (
+				"Opportunity Lost Reason Detail",
+				{
+					**self.child(name, "Opportunity", "lost_reasons", 1, opp.closed),
+					"lost_reason": opp.lost_reason,
+				},
+			)
+			if opp.competitor:
+				yield (
+					"Competitor Detail",
+					{
+						**self.child(name, "Opportunity", "competitors", 1, opp.closed),
+						"competitor": opp.competitor,
+					},
+				)
+		yield from self.transition_rows(name, opp, pipeline)
+
+	def transition_rows(self, name: str, opp: demo_plan.Opportunity, pipeline) -> Iterator[tuple[str, dict]]:
+		previous = None
+		phase = lambda s: pipeline.stage(s).phase if s and pipeline.stage(s) else None  # noqa: E731
+		for step in opp.steps:
+			days = flt((step.at - previous.at).total_seconds() / 86400, 2) if previous else 0
+			self.serial += 1
+			yield (
+				"Stage Transition",
+				{
+					**self.base(f"demost{self.serial:010d}", step.at),
+					"opportunity": name,
+					"sales_mode": opp.mode,
+					"event": "Stage Change",
+					"status": "Open",
+					"transitioned_on": step.at,
+					"user": DEMO_USER,
+					"days_in_previous_stage": days,
+					"from_stage": previous.stage if previous else None,
+					"from_phase": phase(previous.stage) if previous else None,
+					"to_stage": step.stage,
+					"to_phase": phase(step.stage),
+					"gate_overridden": 1 if step.overridden else 0,
+					"imported": 0,
+					"override_reason": "Manager approved: the buyer confirmed this by phone."
+					if step.overridden
+					else None,
+					"unmet_requirements": demo_plan.B2B_STAGE_FIELDS.get(step.stage)
+					if step.overridden
+					else None,
+				},
+			)
+			previous = step
+		if opp.outcome in ("Won", "Lost"):
+			self.serial += 1
+			last = opp.steps[-1]
+			yield (
+				"Stage Transition",
+				{
+					**self.base(f"demost{self.serial:010d}", opp.closed),
+					"opportunity": name,
+					"sales_mode": opp.mode,
+					"event": opp.outcome,
+					"status": STATUS[opp.outcome],
+					"transitioned_on": opp.closed,
+					"user": DEMO_USER,
+					"days_in_previous_stage": flt((opp.closed - last.at).total_seconds() / 86400, 2),
+					"from_stage": last.stage,
+					"from_phase": phase(last.stage),
+					"to_stage": last.stage,
+					"to_phase": phase(last.stage),
+					"gate_overridden": 0,
+					"imported": 0,
+					"override_reason": None,
+					"unmet_requirements": None,
+				},
+			)
+
+	# Invoices
+	def write_invoices(self) -> None:
+		headers, items = [], []
+		number = 0
+		for index in range(self.plan.counts.customers):
+			customer_name = self.customer_names[index]
+			for invoice in self.plan.invoices_for_customer(index):
+				number += 1
+				header, item = self.invoice_rows(number, customer_name, invoice)
+				headers.append(header)
+				items.append(item)
+			if len(headers) >= CHUNK:
+				self.insert("Sales Invoice", headers)
+				self.insert("Sales Invoice Item", items)
+				self.progress(0, _("Sales Invoice"))
+				headers, items = [], []
+			self.progress(1, _("Sales Invoice"))
+		self.insert("Sales Invoice", headers)
+		self.insert("Sales Invoice Item", items)
+
+	def invoice_rows(self, number: int, customer_name: str, invoice: demo_plan.Invoice) -> tuple[dict, dict]:
+		name = f"ACC-SINV-DEMO-{number:08d}"
+		at = datetime.combine(invoice.posting_date, datetime.min.time()) + timedelta(hours=12)
+		b2b = invoice.mode == demo_plan.B2B
+		due = add_days(invoice.posting_date, 30 if b2b else 0)
+		paid = not b2b or (self.plan.today - invoice.posting_date).days > 45
+		amount = invoice.amount
+		header = {
+			**self.base(name, at),
+			"docstatus": 1,
+			"naming_series": "ACC-SINV-.YYYY.-",
+			"title": customer_name,
+			"customer": customer_name,
+			"customer_name": customer_name,
+			"company": self.company,
+			"posting_date": invoice.posting_date,
+			"posting_time": "12:00:00",
+			"set_posting_time": 1,
+			"due_date": due,
+			"is_pos": 1 if invoice.is_pos else 0,
+			"is_return": 0,
+			"currency": self.currency,
+			"conversion_rate": 1,
+			"selling_price_list": "Standard Selling",
+			"price_list_currency": self.currency,
+			"plc_conversion_rate": 1,
+			"total_qty": 1,
+			"base_total": amount,
+			"total": amount,
+			"base_net_total": amount,
+			"net_total": amount,
+			"base_grand_total": amount,
+			"grand_total": amount,
+			"base_rounded_total": amount,
+			"rounded_total": amount,
+			"outstanding_amount": 0 if paid else amount,
+			"paid_amount": amount if invoice.is_pos else 0,
+			"base_paid_amount": amount if invoice.is_pos else 0,
+			"status": "Paid" if paid else ("Overdue" if getdate(due) < self.plan.today else "Unpaid"),
+			"debit_to": self.debit_to,
+			"territory": self.territory,
+			"customer_group": self.groups[invoice.mode],
+			"sales_mode": invoice.mode,
+			"language": "en",
+		}
+		item_code = B2B_ITEM if b2b else B2C_ITEM
+		item = {
+			**self.child(name, "Sales Invoice", "items", 1, at),
+			"docstatus": 1,
+			"item_code": item_code,
+			"item_name": item_code,
+			"description": item_code,
+			"qty": 1,
+			"stock_qty": 1,
+			"uom": "Nos",
+			"stock_uom": "Nos",
+			"conversion_factor": 1,
+			"rate": amount,
+			"amount": amount,
+			"base_rate": amount,
+			"base_amount": amount,
+			"net_rate": amount,
+			"net_amount": amount,
+			"base_net_rate": amount,
+			"base_net_amount": amount,
+			"income_account": self.income_account,
+			"cost_center": self.cost_center,
+		}
+		return header, item
+
+
+def generate(
+	seed: int = 42, scale: float = 2, progress: Progress | None = None, with_indexes=True
+) -> dict[str, int]:
+	generator = BulkGenerator(demo_plan.Plan(seed=seed, scale=scale), progress)
+	generator.run(with_indexes=with_indexes)
+	return generator.summary()

@@ -1,0 +1,157 @@
+"""Bench tests of the demo: real flow and bulk, marking, the modes' differences, and --clear.
+
+Everything runs in the test transaction, rolled back at the end: a demo already on the site is
+cleared inside the test and comes back afterwards.
+"""
+
+import statistics
+import time
+from datetime import date
+
+import frappe
+
+from sales_modes.demo import bulk, generator
+from sales_modes.demo.clear import clear_demo
+from sales_modes.demo.common import DEMO_USER
+from sales_modes.tests import SalesModesTestCase
+from sales_modes.tests.factories import make_customer, make_opportunity
+
+TODAY = date(2026, 6, 30)  # a fixed end date: the same plan, whenever the test runs
+CHECKED = (
+	"Lead",
+	"Customer",
+	"Contact",
+	"Opportunity",
+	"Quotation",
+	"Sales Order",
+	"Sales Invoice",
+	"Stage Transition",
+	"GL Entry",
+	"Payment Ledger Entry",
+	"Buying Committee Member",
+	"Sales Invoice Item",
+)
+
+
+def others() -> dict[str, int]:
+	"""Rows not owned by the demo user, per doctype."""
+	return {d: frappe.db.count(d, {"owner": ("!=", DEMO_USER)}) for d in CHECKED}
+
+
+def demo_rows_anywhere() -> dict[str, int]:
+	"""Every table with an owner column: rows still owned by the demo user."""
+	tables = frappe.db.sql(
+		"""SELECT table_name FROM information_schema.columns
+		WHERE table_schema = DATABASE() AND column_name = 'owner' AND table_name LIKE 'tab%%'"""
+	)
+	left = {}
+	for (table,) in tables:
+		n = frappe.db.sql(f"SELECT COUNT(*) FROM `{table}` WHERE owner = %s", DEMO_USER)[0][0]
+		if n:
+			left[table] = n
+	return left
+
+
+def mode_figures() -> dict[str, dict]:
+	"""Per mode: median won deal, median days to win, committee size, repeat-purchase rate."""
+	figures = {}
+	for mode in ("B2B", "B2C"):
+		won = frappe.db.sql(
+			"""SELECT o.opportunity_amount,
+				TIMESTAMPDIFF(SECOND, o.creation, MIN(st.transitioned_on)) / 86400
+			FROM `tabOpportunity` o JOIN `tabStage Transition` st
+				ON st.opportunity = o.name AND st.event = 'Won'
+			WHERE o.owner = %s AND o.sales_mode = %s GROUP BY o.name""",
+			(DEMO_USER, mode),
+		)
+		committee = frappe.db.sql(
+			"""SELECT COUNT(b.name) FROM `tabOpportunity` o
+			LEFT JOIN `tabBuying Committee Member` b ON b.parent = o.name AND b.parenttype = 'Opportunity'
+			WHERE o.owner = %s AND o.sales_mode = %s AND o.status = 'Converted' GROUP BY o.name""",
+			(DEMO_USER, mode),
+		)
+		buyers = frappe.db.sql(
+			"""SELECT COUNT(*) FROM `tabSales Invoice` WHERE owner = %s AND sales_mode = %s AND docstatus = 1
+			GROUP BY customer""",
+			(DEMO_USER, mode),
+		)
+		figures[mode] = {
+			"won": len(won),
+			"deal": statistics.median([w[0] for w in won]) if won else 0,
+			"days": statistics.median([w[1] for w in won]) if won else 0,
+			"committee": statistics.median([c[0] for c in committee]) if committee else 0,
+			"repeat": sum(1 for b in buyers if b[0] > 1) / len(buyers) if buyers else 0,
+		}
+	return figures
+
+
+class TestDemo(SalesModesTestCase):
+	def setUp(self):
+		clear_demo()
+		self.customer = make_customer("_Test Demo Bystander", customer_type="Company")
+		self.opportunity = make_opportunity(self.customer.name, sales_stage="Prospecting")
+		self.before = others()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def assert_marked_and_cleared(self):
+		self.assertEqual(others(), self.before, "every record the demo made is owned by the demo user")
+		clear_demo()
+		self.assertEqual(demo_rows_anywhere(), {})
+		self.assertFalse(frappe.db.exists("User", DEMO_USER))
+		self.assertEqual(others(), self.before, "clear removes nothing but demo records")
+		self.assertTrue(frappe.db.exists("Customer", self.customer.name))
+		self.assertTrue(frappe.db.exists("Opportunity", self.opportunity.name))
+
+	def test_real_flow(self):
+		start = time.monotonic()
+		generator.generate(seed=2, scale=0.5, today=TODAY)
+		self.assertLess(time.monotonic() - start, 60)
+
+		counts = {d: frappe.db.count(d, {"owner": DEMO_USER}) for d in ("Lead", "Customer", "Opportunity")}
+		self.assertEqual(counts, {"Lead": 16, "Customer": 18, "Opportunity": 12})
+		self.assertTrue(frappe.db.count("Sales Invoice", {"owner": DEMO_USER, "docstatus": 1}))
+		self.assertTrue(frappe.db.count("GL Entry", {"owner": DEMO_USER}))
+		# The gates ran: B2B deals walked every stage; overrides and disqualifications are logged
+		won_b2b = frappe.get_all(
+			"Opportunity", {"owner": DEMO_USER, "sales_mode": "B2B", "status": "Converted"}, pluck="name"
+		)
+		self.assertTrue(won_b2b)
+		stages = frappe.get_all(
+			"Stage Transition",
+			{"opportunity": won_b2b[0], "event": "Stage Change"},
+			pluck="to_stage",
+			order_by="transitioned_on asc",
+		)
+		self.assertEqual(len(stages), 8)
+		# Qualified leads passed the lead gate; they are the ones that became customers
+		self.assertEqual(
+			frappe.db.count("Lead", {"owner": DEMO_USER, "qualification_status": "Qualified"}), 9
+		)
+		self.assertEqual(frappe.db.count("Customer", {"owner": DEMO_USER, "lead_name": ("is", "set")}), 9)
+		figures = mode_figures()
+		self.assertGreater(figures["B2B"]["deal"], 10 * figures["B2C"]["deal"])
+		self.assertGreater(figures["B2B"]["days"], 7)
+		self.assertLess(figures["B2C"]["days"], 3)
+		self.assert_marked_and_cleared()
+
+	def test_bulk(self):
+		summary = bulk.generate(seed=3, scale=3, with_indexes=False)
+		self.assertEqual(summary["Customer"], 600)
+		self.assertEqual(summary["Opportunity"], 300)
+		self.assertEqual(summary["Lead"], 450)
+		self.assertGreater(summary["Sales Invoice"], 2000)
+		figures = mode_figures()
+		b2b, b2c = figures["B2B"], figures["B2C"]
+		self.assertGreater(b2b["deal"], 50 * b2c["deal"], "B2B deals are much larger")
+		self.assertGreater(b2b["days"], 20 * b2c["days"], "B2B cycles are much longer")
+		self.assertGreaterEqual(b2b["committee"], 2, "B2B wins have a buying committee")
+		self.assertEqual(b2c["committee"], 0)
+		self.assertGreater(b2c["repeat"], b2b["repeat"] + 0.2, "B2C customers buy again more often")
+		# Stages and statuses agree: every won deal has its win logged once, after its stages
+		self.assertEqual(
+			frappe.db.count("Stage Transition", {"owner": DEMO_USER, "event": "Won"}),
+			frappe.db.count("Opportunity", {"owner": DEMO_USER, "status": "Converted"}),
+		)
+		self.assert_marked_and_cleared()
