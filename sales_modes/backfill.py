@@ -102,6 +102,15 @@ STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
 
 
 def run_backfill(progress: Progress | None = None) -> None:
+	mode_map = get_mode_map()
+	if not (mode_map.company or mode_map.partnership or mode_map.individual or mode_map.fallback):
+		# Inference would fill nothing and the run would look like a success
+		frappe.throw(
+			_(
+				"Sales Modes Settings map no customer type to a mode, so there is nothing to infer. Set them first."
+			),
+			title=_("Sales Modes Not Set Up"),
+		)
 	for i, (doctype, step) in enumerate(STEPS):
 		if progress:
 			progress(i, len(STEPS), doctype)

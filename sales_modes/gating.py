@@ -171,11 +171,17 @@ def record_transitions(doc) -> None:
 	# Flags belong to one save: a later db_set on the same object must not log them again
 	gate = {flag: doc.flags.pop(flag, None) for flag in GATE_FLAGS}
 	before = doc.get_doc_before_save()
-	previous_stage = before.sales_stage if before else None
+	# ERPNext's set_status(update=True) calls db_set twice on one object, and each call runs
+	# on_change against the same doc_before_save: what this object already logged comes first.
+	logged = doc.flags.get("logged_state") or (
+		(before.sales_stage, before.status) if before else (None, None)
+	)
+	doc.flags.logged_state = (doc.sales_stage, doc.status)
+	previous_stage, previous_status = logged
 	rows = []
 	if doc.sales_stage and doc.sales_stage != previous_stage:
 		rows.append({"event": "Stage Change", "from_stage": previous_stage, "to_stage": doc.sales_stage})
-	event = status_event(before.status if before else None, doc.status)
+	event = status_event(previous_status, doc.status)
 	if event:
 		rows.append({"event": event, "from_stage": doc.sales_stage, "to_stage": doc.sales_stage})
 	if not rows:

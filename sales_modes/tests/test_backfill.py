@@ -3,6 +3,7 @@
 from unittest.mock import patch
 
 import frappe
+from frappe.tests.utils import change_settings
 
 from sales_modes import backfill
 from sales_modes.tests import SalesModesTestCase
@@ -90,6 +91,13 @@ class TestBackfill(SalesModesTestCase):
 		frappe.db.set_value("Opportunity", deal.name, "base_opportunity_amount", 0, update_modified=False)
 		backfill.run_backfill()
 		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "base_opportunity_amount"), 250)
+
+	@change_settings(
+		"Sales Modes Settings",
+		{"company_mode": None, "partnership_mode": None, "individual_mode": None, "fallback_mode": None},
+	)
+	def test_backfill_without_settings_is_refused(self):
+		self.assertRaises(frappe.ValidationError, backfill.run_backfill)
 
 	def test_progress_is_reported_for_every_step(self):
 		calls = []

@@ -1,8 +1,10 @@
 """The stage gate on Opportunity, overrides, the stage history and stalled-deal alerts."""
 
 import frappe
+from erpnext.crm.doctype.opportunity.opportunity import make_quotation as make_quotation_from_opportunity
+from erpnext.selling.doctype.quotation.quotation import make_sales_order
 from frappe.tests.utils import change_settings
-from frappe.utils import add_days, add_to_date, now_datetime
+from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 from sales_modes.api import get_stage_readiness
 from sales_modes.gating import StageGateError
@@ -10,6 +12,7 @@ from sales_modes.stalled import notify_stalled_deals
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	committee_member,
+	item_row,
 	make_customer,
 	make_opportunity,
 	make_user,
@@ -88,7 +91,8 @@ class TestB2BGate(GateTestCase):
 		self.assertEqual((opportunity.buying_phase, opportunity.probability), ("Decision", 90))
 		log = transitions(opportunity.name)
 		self.assertEqual(
-			[(t.from_stage, t.to_stage) for t in log], list(zip([None, *B2B_PIPELINE], B2B_PIPELINE, strict=False))
+			[(t.from_stage, t.to_stage) for t in log],
+			list(zip([None, *B2B_PIPELINE], B2B_PIPELINE, strict=False)),
 		)
 		self.assertEqual(log[-1].from_phase, "Decision")
 		self.assertEqual({t.sales_mode for t in log}, {"B2B"})
@@ -263,6 +267,24 @@ class TestStatusEvents(GateTestCase):
 		events = [t.event for t in transitions(opportunity.name)]
 		self.assertEqual(events, ["Stage Change", "Won", "Reopened", "Lost"])
 		self.assertEqual(transitions(opportunity.name)[-1].status, "Lost")
+
+	def test_erpnext_conversion_logs_each_status_once(self):
+		"""Quotation and Sales Order submission set the status through ERPNext's set_status."""
+		opportunity = make_opportunity(
+			self.b2c_customer, contact_email="me@example.com", opportunity_amount=40
+		)
+		quotation = make_quotation_from_opportunity(opportunity.name)
+		quotation.valid_till = add_days(nowdate(), 30)
+		quotation.append("items", item_row())
+		quotation.insert()
+		quotation.submit()
+		order = make_sales_order(quotation.name)
+		order.delivery_date = add_days(nowdate(), 7)
+		order.insert()
+		order.submit()
+		self.assertEqual(frappe.db.get_value("Opportunity", opportunity.name, "status"), "Converted")
+		events = [t.event for t in transitions(opportunity.name)]
+		self.assertEqual(events, ["Stage Change", "Status Change", "Won"])
 
 	def lost_reason(self) -> str:
 		if not frappe.db.exists("Opportunity Lost Reason", "_SM Too Expensive"):
