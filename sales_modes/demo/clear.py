@@ -87,6 +87,8 @@ def clear_demo(progress: Progress | None = None) -> dict[str, int]:
 		frappe.delete_doc("Contact", contact, ignore_permissions=True, force=True)
 	if frappe.db.exists("User", DEMO_USER):
 		frappe.delete_doc("User", DEMO_USER, ignore_permissions=True, force=True)
+	# Frappe keeps a deleted user's own defaults (its time zone, for one)
+	frappe.db.delete("DefaultValue", {"parent": DEMO_USER})
 	for doctype in ("Customer", "Lead", "Opportunity", "Sales Invoice"):
 		frappe.clear_cache(doctype=doctype)
 	if progress:
