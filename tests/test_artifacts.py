@@ -87,16 +87,7 @@ HOST_DOCTYPES = {
 	"Currency",
 	"Opportunity Lost Reason",
 }
-STANDARD_SALES_STAGES = [
-	"Prospecting",
-	"Qualification",
-	"Needs Analysis",
-	"Value Proposition",
-	"Identifying Decision Makers",
-	"Perception Analysis",
-	"Proposal/Price Quote",
-	"Negotiation/Review",
-]
+STANDARD_SALES_STAGES = list(gates.ERPNEXT_SALES_STAGES)
 
 
 def known_doctypes() -> set[str]:

@@ -23,6 +23,18 @@ CONSIDERATION = "Consideration"
 DECISION = "Decision"
 BUYING_PHASES = (AWARENESS, CONSIDERATION, DECISION)
 
+# The Sales Stages ERPNext's setup wizard creates, in their natural order
+ERPNEXT_SALES_STAGES = (
+	"Prospecting",
+	"Qualification",
+	"Needs Analysis",
+	"Value Proposition",
+	"Identifying Decision Makers",
+	"Perception Analysis",
+	"Proposal/Price Quote",
+	"Negotiation/Review",
+)
+
 ExpressionEvaluator = Callable[[str, Mapping], object]
 
 

@@ -21,19 +21,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sales_modes.core.gates import ERPNEXT_SALES_STAGES
+
 B2B = "B2B"
 B2C = "B2C"
 
-B2B_STAGES = (
-	"Prospecting",
-	"Qualification",
-	"Needs Analysis",
-	"Value Proposition",
-	"Identifying Decision Makers",
-	"Perception Analysis",
-	"Proposal/Price Quote",
-	"Negotiation/Review",
-)
+B2B_STAGES = ERPNEXT_SALES_STAGES
 B2C_STAGES = ("Prospecting", "Proposal/Price Quote", "Negotiation/Review")
 
 # The requirement a B2B stage checks, in the app's default B2B pipeline: what an override skips

@@ -10,19 +10,10 @@ from pathlib import Path
 import frappe
 from frappe import _
 
+from sales_modes.core.gates import ERPNEXT_SALES_STAGES
+
 DEFAULT_RECORDS = Path(__file__).resolve().parent.parent / "default_records"
 
-# ERPNext's setup wizard creates these; a site that skipped it may not have them
-STANDARD_SALES_STAGES = (
-	"Prospecting",
-	"Qualification",
-	"Needs Analysis",
-	"Value Proposition",
-	"Identifying Decision Makers",
-	"Perception Analysis",
-	"Proposal/Price Quote",
-	"Negotiation/Review",
-)
 
 # Filled by install_defaults() rather than as field defaults: Frappe saves every Single with its
 # field defaults before after_install runs, when the modes these link to do not exist yet.
@@ -53,7 +44,8 @@ def install_defaults() -> None:
 
 
 def make_sales_stages() -> None:
-	for stage in STANDARD_SALES_STAGES:
+	# ERPNext's setup wizard creates these; a site that skipped it may not have them
+	for stage in ERPNEXT_SALES_STAGES:
 		if not frappe.db.exists("Sales Stage", stage):
 			frappe.get_doc({"doctype": "Sales Stage", "stage_name": stage}).insert(ignore_permissions=True)
 
