@@ -1,7 +1,6 @@
 """Collects every user-facing string of the app, as Frappe's translation would look them up."""
 
 import ast
-import csv
 import json
 import re
 from pathlib import Path
@@ -105,7 +104,15 @@ def all_strings() -> set[str]:
 	return {s for s in found if re.search(r"[A-Za-z]", s)}
 
 
+PO_ENTRY = re.compile(r'^msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"$', re.M)
+PO_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(text: str) -> str:
+	return re.sub(r"\\(.)", lambda m: PO_ESCAPES.get(m.group(1), m.group(1)), text)
+
+
 def zh_translations() -> dict[str, str]:
-	path = APP / "translations" / "zh.csv"
-	with path.open(encoding="utf-8", newline="") as f:
-		return {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2}
+	"""The entries of locale/zh.po (single-line msgid/msgstr, as the file is written)."""
+	text = (APP / "locale" / "zh.po").read_text(encoding="utf-8")
+	return {unescape(source): unescape(target) for source, target in PO_ENTRY.findall(text) if source}
