@@ -2,7 +2,6 @@
 
 import frappe
 from erpnext.crm.doctype.lead.lead import make_customer as make_customer_from_lead
-from erpnext.crm.doctype.opportunity.opportunity import make_quotation as make_quotation_from_opportunity
 from erpnext.crm.doctype.prospect.prospect import make_customer as make_customer_from_prospect
 from erpnext.selling.doctype.quotation.quotation import make_sales_order
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
@@ -13,6 +12,7 @@ from frappe.utils import add_days, nowdate
 
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
+	convert_to_sales_order,
 	get_company,
 	item_row,
 	make_customer,
@@ -84,16 +84,7 @@ class TestModeInference(SalesModesTestCase):
 		# The customer's own mode is explicit and unlike its type: the chain must carry it, not re-infer
 		customer = make_customer("_SM Flow Corp", "Company", sales_mode="B2C")
 		opportunity = make_opportunity(customer.name, contact_email="buyer@example.com")
-		quotation = make_quotation_from_opportunity(opportunity.name)
-		quotation.transaction_date = nowdate()
-		quotation.valid_till = add_days(nowdate(), 30)
-		quotation.append("items", item_row())
-		quotation.insert()
-		quotation.submit()
-		order = make_sales_order(quotation.name)
-		order.delivery_date = add_days(nowdate(), 7)
-		order.insert()
-		order.submit()
+		quotation, order = convert_to_sales_order(opportunity.name)
 		invoice = make_invoice_from_order(order.name)
 		invoice.insert()
 		delivery = make_delivery_note(order.name)

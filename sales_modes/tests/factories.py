@@ -132,3 +132,21 @@ def qualified_b2b_values(**overrides) -> dict:
 		"opportunity_amount": 50000,
 		**overrides,
 	}
+
+
+def convert_to_sales_order(opportunity_name: str):
+	"""ERPNext's own flow: Opportunity -> submitted Quotation -> submitted Sales Order."""
+	from erpnext.crm.doctype.opportunity.opportunity import make_quotation as quotation_from_opportunity
+	from erpnext.selling.doctype.quotation.quotation import make_sales_order
+
+	quotation = quotation_from_opportunity(opportunity_name)
+	quotation.transaction_date = nowdate()
+	quotation.valid_till = add_days(nowdate(), 30)
+	quotation.append("items", item_row())
+	quotation.insert()
+	quotation.submit()
+	order = make_sales_order(quotation.name)
+	order.delivery_date = add_days(nowdate(), 7)
+	order.insert()
+	order.submit()
+	return quotation, order

@@ -1,8 +1,6 @@
 """The stage gate on Opportunity, overrides, the stage history and stalled-deal alerts."""
 
 import frappe
-from erpnext.crm.doctype.opportunity.opportunity import make_quotation as make_quotation_from_opportunity
-from erpnext.selling.doctype.quotation.quotation import make_sales_order
 from frappe.tests.utils import change_settings
 from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
@@ -12,7 +10,7 @@ from sales_modes.stalled import notify_stalled_deals
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	committee_member,
-	item_row,
+	convert_to_sales_order,
 	make_customer,
 	make_opportunity,
 	make_user,
@@ -273,15 +271,7 @@ class TestStatusEvents(GateTestCase):
 		opportunity = make_opportunity(
 			self.b2c_customer, contact_email="me@example.com", opportunity_amount=40
 		)
-		quotation = make_quotation_from_opportunity(opportunity.name)
-		quotation.valid_till = add_days(nowdate(), 30)
-		quotation.append("items", item_row())
-		quotation.insert()
-		quotation.submit()
-		order = make_sales_order(quotation.name)
-		order.delivery_date = add_days(nowdate(), 7)
-		order.insert()
-		order.submit()
+		convert_to_sales_order(opportunity.name)
 		self.assertEqual(frappe.db.get_value("Opportunity", opportunity.name, "status"), "Converted")
 		events = [t.event for t in transitions(opportunity.name)]
 		self.assertEqual(events, ["Stage Change", "Status Change", "Won"])
