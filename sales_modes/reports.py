@@ -166,25 +166,33 @@ def get_message(filters: frappe._dict, has_data: bool, empty_message: str | None
 	return "<br>".join(notes) if notes else None
 
 
+def won_deals():
+	"""Converted opportunities with their last Won event in Stage Transition, one row per deal.
+
+	Returns the query (selecting sales_mode and won_on), the Opportunity table and the won_on
+	expression, for callers to add their own columns and conditions.
+	"""
+	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
+	won_on = Max(transition.transitioned_on)
+	query = (
+		frappe.qb.from_(opportunity)
+		.join(transition)
+		.on((transition.opportunity == opportunity.name) & (transition.event == "Won"))
+		.select(opportunity.sales_mode, won_on.as_("won_on"))
+		.where(opportunity.status == "Converted")
+		.groupby(opportunity.name)
+	)
+	return query, opportunity, won_on
+
+
 def won_cycle_histograms(filters: frappe._dict) -> dict[str | None, dict[int, int]]:
 	"""{mode: {cycle days: won deals}} for the won opportunities of the period.
 
 	A deal's cycle runs from its transaction_date to its (last) Won event in Stage Transition;
 	won deals with no Won event (closed before the app logged them) have no known cycle.
 	"""
-	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
-	per_deal = (
-		frappe.qb.from_(opportunity)
-		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Won"))
-		.select(
-			opportunity.name,
-			opportunity.sales_mode,
-			DateDiff(Max(transition.transitioned_on), opportunity.transaction_date).as_("days"),
-		)
-		.where(opportunity.status == "Converted")
-		.groupby(opportunity.name)
-	)
+	per_deal, opportunity, won_on = won_deals()
+	per_deal = per_deal.select(DateDiff(won_on, opportunity.transaction_date).as_("days"))
 	per_deal = apply_filters(per_deal, opportunity, "Opportunity", filters).as_("won_deal")
 	rows = (
 		frappe.qb.from_(per_deal)

@@ -14,7 +14,15 @@ from frappe.utils import add_days, add_months
 from pypika.enums import DatePart
 
 from sales_modes.core.metrics import months_between
-from sales_modes.reports import apply_filters, chart_or_none, get_filters, get_message, get_modes, mode_label
+from sales_modes.reports import (
+	apply_filters,
+	chart_or_none,
+	get_filters,
+	get_message,
+	get_modes,
+	mode_label,
+	won_deals,
+)
 
 MEASURES = ("Won Value", "New Leads", "Revenue")
 
@@ -70,20 +78,11 @@ def by_month(rows) -> dict:
 
 def won_value(filters) -> dict:
 	"""Company-currency amount of the deals won in each month (their last Won event)."""
-	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
+	per_deal, opportunity, won_on = won_deals()
 	per_deal = (
-		frappe.qb.from_(opportunity)
-		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Won"))
-		.select(
-			opportunity.sales_mode,
-			opportunity.base_opportunity_amount,
-			Max(transition.transitioned_on).as_("won_on"),
-		)
-		.where(opportunity.status == "Converted")
-		.groupby(opportunity.name)
-		.having(Max(transition.transitioned_on) >= filters.from_date)
-		.having(Max(transition.transitioned_on) < add_days(filters.to_date, 1))
+		per_deal.select(opportunity.base_opportunity_amount)
+		.having(won_on >= filters.from_date)
+		.having(won_on < add_days(filters.to_date, 1))
 	)
 	per_deal = apply_filters(per_deal, opportunity, "Opportunity", filters, period=False).as_("won_deal")
 	year, month = Extract(DatePart.year, per_deal.won_on), Extract(DatePart.month, per_deal.won_on)
