@@ -4,7 +4,8 @@ import frappe
 from frappe import _
 
 from sales_modes.core import gates
-from sales_modes.gating import doc_values, evaluate_expression, get_pipeline
+from sales_modes.expressions import evaluate_expression
+from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.settings import can_override_gates
 
 

@@ -5,7 +5,9 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_modes.core import gates
-from sales_modes.gating import doc_values, evaluate_expression, get_lead_requirements, throw_unmet
+from sales_modes.expressions import evaluate_expression
+from sales_modes.gate import throw_unmet
+from sales_modes.pipelines import doc_values, get_lead_requirements
 
 QUALIFIED = "Qualified"
 

@@ -14,6 +14,7 @@ from frappe.query_builder.functions import Count, CustomFunction, Max
 from frappe.utils import add_days, add_months, formatdate, getdate, today
 from pypika.terms import Criterion, LiteralValue
 
+from sales_modes.core.deal_states import CONVERTED
 from sales_modes.core.metrics import percentile_from_histogram
 
 DEFAULT_MONTHS = 12
@@ -179,7 +180,7 @@ def won_deals():
 		.join(transition)
 		.on((transition.opportunity == opportunity.name) & (transition.event == "Won"))
 		.select(opportunity.sales_mode, won_on.as_("won_on"))
-		.where(opportunity.status == "Converted")
+		.where(opportunity.status == CONVERTED)
 		.groupby(opportunity.name)
 	)
 	return query, opportunity, won_on

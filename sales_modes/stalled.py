@@ -6,7 +6,7 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Coalesce, Max, UnixTimestamp
 from frappe.utils import get_datetime, now_datetime
 
-from sales_modes.gating import OPEN_STATUSES
+from sales_modes.core.deal_states import OPEN_STATUSES
 from sales_modes.settings import get_settings
 
 

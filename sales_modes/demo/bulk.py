@@ -29,7 +29,7 @@ from sales_modes.demo.common import (
 	get_company,
 	territory,
 )
-from sales_modes.gating import get_pipeline
+from sales_modes.pipelines import get_pipeline
 from sales_modes.setup.indexes import add_indexes
 
 CHUNK = 10_000

@@ -1,13 +1,13 @@
 from frappe.utils import flt
 
-from sales_modes import gating
+from sales_modes import gate, stage_log
 from sales_modes.mode_resolution import fill_mode_from_party, validate_sales_mode
 
 
 def validate(doc, method=None):
 	fill_mode_from_party(doc, doc.opportunity_from, doc.party_name)
 	validate_sales_mode(doc)
-	gating.apply_stage_gate(doc)
+	gate.apply_stage_gate(doc)
 	set_base_amount(doc)
 
 
@@ -23,8 +23,8 @@ def set_base_amount(doc):
 def on_change(doc, method=None):
 	# on_change also runs after ERPNext's db_set of the status (quotation or order made, lost),
 	# which bypasses validate; that is where won, lost and reopen are caught.
-	gating.record_transitions(doc)
+	stage_log.record_transitions(doc)
 
 
 def on_trash(doc, method=None):
-	gating.delete_transitions(doc.name)
+	stage_log.delete_transitions(doc.name)

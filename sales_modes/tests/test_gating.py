@@ -5,7 +5,7 @@ from frappe.tests.utils import change_settings
 from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 from sales_modes.api import get_stage_readiness
-from sales_modes.gating import StageGateError
+from sales_modes.gate import StageGateError
 from sales_modes.stalled import notify_stalled_deals
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (

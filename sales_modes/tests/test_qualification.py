@@ -2,7 +2,7 @@
 
 import frappe
 
-from sales_modes.gating import StageGateError
+from sales_modes.gate import StageGateError
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import make_lead
 

@@ -31,7 +31,7 @@ class StageTransition(Document):
 		unmet_requirements: DF.SmallText | None
 		user: DF.Link | None
 	# end: auto-generated types
-	"""An append-only log row, written by sales_modes.gating in the opportunity's transaction."""
+	"""An append-only log row, written by sales_modes.stage_log in the opportunity's transaction."""
 
 	def validate(self):
 		if not self.is_new():

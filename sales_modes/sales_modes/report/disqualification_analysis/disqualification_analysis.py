@@ -12,6 +12,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 
+from sales_modes.core.deal_states import LOST
 from sales_modes.core.metrics import percent
 from sales_modes.reports import (
 	apply_filters,
@@ -79,7 +80,7 @@ def lost_reasons(filters) -> list[tuple]:
 			& (detail.parentfield == "lost_reasons")
 		)
 		.select(opportunity.sales_mode, detail.lost_reason, Count(opportunity.name).distinct())
-		.where(opportunity.status == "Lost")
+		.where(opportunity.status == LOST)
 		.groupby(opportunity.sales_mode, detail.lost_reason)
 	)
 	return apply_filters(query, opportunity, OPPORTUNITY, filters).run()
@@ -90,7 +91,7 @@ def lost_deals(filters) -> dict:
 	query = (
 		frappe.qb.from_(opportunity)
 		.select(opportunity.sales_mode, Count("*"))
-		.where(opportunity.status == "Lost")
+		.where(opportunity.status == LOST)
 		.groupby(opportunity.sales_mode)
 	)
 	return dict(apply_filters(query, opportunity, OPPORTUNITY, filters).run())

@@ -9,6 +9,7 @@ from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Sum
 from pypika.terms import ExistsCriterion
 
+from sales_modes.core.deal_states import CONVERTED, LOST
 from sales_modes.core.metrics import percent, ratio
 from sales_modes.reports import (
 	apply_filters,
@@ -84,14 +85,14 @@ class SalesModeComparison:
 
 	def opportunity_figures(self):
 		opportunity = DocType("Opportunity")
-		won = opportunity.status == "Converted"
+		won = opportunity.status == CONVERTED
 		query = (
 			frappe.qb.from_(opportunity)
 			.select(
 				opportunity.sales_mode,
 				Count("*").as_("opportunities"),
 				Sum(Case().when(won, 1).else_(0)).as_("won"),
-				Sum(Case().when(opportunity.status == "Lost", 1).else_(0)).as_("lost"),
+				Sum(Case().when(opportunity.status == LOST, 1).else_(0)).as_("lost"),
 				Sum(Case().when(won, opportunity.base_opportunity_amount).else_(0)).as_("won_amount"),
 			)
 			.groupby(opportunity.sales_mode)
@@ -109,7 +110,7 @@ class SalesModeComparison:
 				& (member.parentfield == "buying_committee")
 			)
 			.select(opportunity.sales_mode, Count(member.name).as_("committee_members"))
-			.where(opportunity.status == "Converted")
+			.where(opportunity.status == CONVERTED)
 			.groupby(opportunity.sales_mode)
 		)
 		return apply_filters(query, opportunity, "Opportunity", self.filters).run(as_dict=True)

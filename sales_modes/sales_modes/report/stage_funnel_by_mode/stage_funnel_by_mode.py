@@ -13,8 +13,8 @@ from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, CustomFunction, IfNull, Max, Round, Sum
 
+from sales_modes.core.deal_states import CONVERTED, OPEN_STATUSES
 from sales_modes.core.metrics import percent
-from sales_modes.gating import OPEN_STATUSES
 from sales_modes.reports import (
 	apply_filters,
 	chart_or_none,
@@ -101,7 +101,7 @@ def furthest_stage_counts(filters) -> dict[str | None, dict[int, tuple[int, int]
 		.select(
 			opportunity.name,
 			opportunity.sales_mode,
-			Max(Case().when(opportunity.status == "Converted", 1).else_(0)).as_("won"),
+			Max(Case().when(opportunity.status == CONVERTED, 1).else_(0)).as_("won"),
 			Greatest(IfNull(Max(passed.idx), 0), IfNull(Max(current.idx), 0)).as_("furthest"),
 		)
 		.where(opportunity.sales_mode.isnotnull())

@@ -11,7 +11,8 @@ from frappe.query_builder.functions import Coalesce, Count, Sum
 from frappe.utils import get_datetime, now_datetime
 
 from sales_modes.core import gates
-from sales_modes.gating import doc_values, evaluate_expression, get_pipeline
+from sales_modes.expressions import evaluate_expression
+from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.reports import (
 	apply_filters,
 	chart_or_none,
