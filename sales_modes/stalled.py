@@ -3,8 +3,8 @@
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.query_builder.functions import Coalesce, Max, UnixTimestamp
-from frappe.utils import get_datetime, now_datetime
+from frappe.query_builder.functions import Coalesce, UnixTimestamp
+from frappe.utils import get_datetime, now_datetime, today
 
 from sales_modes.core.deal_states import OPEN_STATUSES
 from sales_modes.settings import get_settings
@@ -41,41 +41,71 @@ def stalled_deals_query(as_of=None):
 	)
 
 
-def notify_stalled_deals() -> None:
-	"""Daily: tell each owner once per stage about each deal of theirs that stalled in it.
+# How many deals one digest lists; the report linked from it shows them all
+DIGEST_ROWS = 20
+STALLED_DEALS_LINK = "/app/query-report/Stalled Deals"
 
-	An alert about the deal since it entered its stage counts as already told.
+
+def notify_stalled_deals() -> None:
+	"""Daily: one digest per owner listing the owner's stalled deals, never one alert per deal.
+
+	A site installed over years of history may have hundreds of old open deals stalled on day
+	one: each owner still gets one notification. A second run on the same day sends nothing.
 	"""
 	if not get_settings().stall_alerts_enabled:
 		return
 	deals = stalled_deals_query().run(as_dict=True)
 	if not deals:
 		return
-	log = DocType("Notification Log")
-	last_alerts = dict(
-		frappe.qb.from_(log)
-		.select(log.document_name, Max(log.creation))
-		.where(log.document_type == "Opportunity")
-		.where(log.document_name.isin([d.opportunity for d in deals]))
-		.where(log.type == "Alert")
-		.groupby(log.document_name)
-		.run()
+	by_owner: dict[str, list] = {}
+	for deal in deals:
+		by_owner.setdefault(deal.owner, []).append(deal)
+	told_today = set(
+		frappe.get_all(
+			"Notification Log",
+			filters={
+				"for_user": ("in", list(by_owner)),
+				"type": "Alert",
+				"link": STALLED_DEALS_LINK,
+				"creation": (">=", today()),
+			},
+			pluck="for_user",
+		)
 	)
 	now = now_datetime()
-	for deal in deals:
-		last = last_alerts.get(deal.opportunity)
-		if last and get_datetime(last) >= get_datetime(deal.stage_entered_on):
+	for owner, owned in by_owner.items():
+		if owner in told_today or not frappe.db.exists("User", {"name": owner, "enabled": 1}):
 			continue
-		days = (now - get_datetime(deal.stage_entered_on)).days
-		frappe.get_doc(
-			{
-				"doctype": "Notification Log",
-				"for_user": deal.owner,
-				"type": "Alert",
-				"document_type": "Opportunity",
-				"document_name": deal.opportunity,
-				"subject": _("Stalled deal: {0} has been in {1} for {2} days ({3} allowed)").format(
-					deal.opportunity, _(deal.sales_stage), days, deal.stall_after_days
-				),
-			}
-		).insert(ignore_permissions=True)
+		send_digest(owner, owned, now)
+
+
+def send_digest(owner: str, deals: list, now) -> None:
+	lang = frappe.get_cached_value("User", owner, "language") or None
+	deals = sorted(deals, key=lambda d: get_datetime(d.stage_entered_on))
+	rows = "".join(
+		"<li>{}</li>".format(
+			_("{0} ({1}): {2} days in {3}, {4} allowed", lang=lang).format(
+				frappe.utils.escape_html(deal.opportunity),
+				frappe.utils.escape_html(deal.customer_name or ""),
+				(now - get_datetime(deal.stage_entered_on)).days,
+				_(deal.sales_stage, lang=lang),
+				deal.stall_after_days,
+			)
+		)
+		for deal in deals[:DIGEST_ROWS]
+	)
+	more = len(deals) - DIGEST_ROWS
+	if more > 0:
+		rows += "<li>{}</li>".format(_("and {0} more", lang=lang).format(more))
+	frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": owner,
+			"type": "Alert",
+			"link": STALLED_DEALS_LINK,
+			"subject": _("{0} of your deals have stalled", lang=lang).format(len(deals))
+			if len(deals) > 1
+			else _("One of your deals has stalled", lang=lang),
+			"email_content": f"<ul>{rows}</ul>",
+		}
+	).insert(ignore_permissions=True)

@@ -1,4 +1,4 @@
-"""The stage gate on Opportunity, overrides, the stage history and stalled-deal alerts."""
+"""The stage gate on Opportunity, overrides and the stage history."""
 
 import frappe
 from frappe.tests.utils import change_settings
@@ -6,7 +6,6 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 from sales_modes.api import get_stage_readiness
 from sales_modes.gate import StageGateError
-from sales_modes.stalled import notify_stalled_deals
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	committee_member,
@@ -359,33 +358,3 @@ class TestReadinessAPI(GateTestCase):
 		make_user("sm-outsider@example.com", ["Website Manager"])
 		frappe.set_user("sm-outsider@example.com")
 		self.assertRaises(frappe.PermissionError, get_stage_readiness, opportunity.name)
-
-
-class TestStalledAlerts(GateTestCase):
-	def make_stalled(self, days: int):
-		opportunity = make_opportunity(self.b2c_customer, opportunity_owner=SALES_USER)
-		frappe.db.set_value(
-			"Opportunity",
-			opportunity.name,
-			"stage_entered_on",
-			add_days(now_datetime(), -days),
-			update_modified=False,
-		)
-		return opportunity.name
-
-	def alerts(self, name: str) -> int:
-		return frappe.db.count(
-			"Notification Log", {"document_name": name, "for_user": SALES_USER, "type": "Alert"}
-		)
-
-	def test_owner_is_told_once(self):
-		stalled, fresh = self.make_stalled(5), self.make_stalled(1)  # B2C Prospecting stalls after 3 days
-		notify_stalled_deals()
-		notify_stalled_deals()
-		self.assertEqual((self.alerts(stalled), self.alerts(fresh)), (1, 0))
-
-	@change_settings("Sales Modes Settings", {"stall_alerts_enabled": 0})
-	def test_alerts_can_be_switched_off(self):
-		stalled = self.make_stalled(10)
-		notify_stalled_deals()
-		self.assertEqual(self.alerts(stalled), 0)
