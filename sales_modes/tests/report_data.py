@@ -27,7 +27,6 @@ Sales Invoices (customer, mode, territory, date, base net total):
 """
 
 import frappe
-from frappe.utils import getdate
 
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import get_company, make_customer, make_lead, make_sales_invoice
@@ -35,10 +34,18 @@ from sales_modes.tests.factories import get_company, make_customer, make_lead, m
 PERIOD = {"from_date": "2001-01-01", "to_date": "2001-12-31"}
 
 
+NO_DATA = "No data for these filters. Widen the date range or clear the Territory, Customer Group or Sales Mode filter."
+
+
 class ReportTestCase(SalesModesTestCase):
-	"""Builds the dataset once per class and runs the report (`report`, set by each test) on it."""
+	"""Builds the dataset once per class and runs the report (`report`, set by each test) on it.
+
+	Every report inherits the tests every report must pass: a period without data and bad filters.
+	"""
 
 	report = None
+	# What the report says for a period without data
+	empty_message = NO_DATA
 
 	@classmethod
 	def setUpClass(cls):
@@ -51,10 +58,25 @@ class ReportTestCase(SalesModesTestCase):
 	def run_report(self, **filters):
 		return self.report({"company": self.data.company, **PERIOD, **filters})
 
+	def test_no_data(self):
+		_columns, rows, message, chart, summary = self.run_report(
+			from_date="1990-01-01", to_date="1990-12-31"
+		)
+		self.assertEqual((rows, chart, summary), ([], None, None))
+		self.assertEqual(message, self.empty_message)
+
+	def test_bad_filters(self):
+		with self.assertRaises(frappe.ValidationError):
+			self.run_report(from_date="2001-12-31", to_date="2001-01-01")
+		for fieldname in ("company", "sales_mode", "territory", "customer_group"):
+			with self.subTest(fieldname), self.assertRaises(frappe.DoesNotExistError):
+				self.run_report(**{fieldname: "_No Such Record"})
+
 
 NORTH, SOUTH = "_SM Test North", "_SM Test South"
 PREFIX = "_SM Report Test "
 EUR_RATE = 1.1
+O4_STAGE_ENTERED_ON = "2001-04-10 09:00:00"
 
 
 def build() -> frappe._dict:
@@ -96,7 +118,7 @@ def build() -> frappe._dict:
 	d.o3 = opportunity(d.customer_a, NORTH, "2001-03-01", "Lost", 500, lost_reason="_SM Price")
 	d.o4 = opportunity(
 		d.customer_b, SOUTH, "2001-04-01", "Open", 700, stage="Qualification",
-		stage_entered_on="2001-04-10 09:00:00",
+		stage_entered_on=O4_STAGE_ENTERED_ON,
 	)  # fmt: skip
 	d.o5 = opportunity(d.customer_c, SOUTH, "2001-05-01", "Converted", 200, currency="EUR")
 	d.o6 = opportunity(d.customer_a, NORTH, "2000-12-01", "Converted", 900)
@@ -311,7 +333,3 @@ def make_restricted_user(territory: str) -> str:
 	).insert(ignore_permissions=True)
 	frappe.clear_cache(user=email)
 	return email
-
-
-def days_since(value) -> int:
-	return (getdate() - getdate(value)).days
