@@ -78,3 +78,12 @@ class TestRepeatPurchaseByMode(data.ReportTestCase):
 			[(r["sales_mode"], r["cohort"]) for r in rows],
 			[("B2B", date(2001, 1, 1)), ("B2C", date(2001, 5, 1))],
 		)
+
+	def test_user_who_may_not_read_invoices(self):
+		frappe.set_user(data.make_sales_user())
+		_columns, rows, message, chart, summary = self.run_report()
+		self.assertEqual((rows, chart, summary), ([], None, None))
+		self.assertEqual(
+			message,
+			data.NO_DATA + "<br>You may not read Sales Invoice records, so their figures are left out.",
+		)

@@ -24,17 +24,20 @@ from sales_modes.reports import (
 	histogram_percentile,
 	mode_column,
 	mode_label,
+	report_notes,
 )
 from sales_modes.stalled import stalled_deals_query
 
+READS = ("Opportunity",)
 Greatest = CustomFunction("GREATEST", ["a", "b"])
 
 
 def execute(filters=None):
 	filters = get_filters(filters)
+	notes = report_notes(filters, READS)
 	furthest = furthest_stage_counts(filters)
 	if not furthest:
-		return get_columns(), [], get_message(filters, False), None, None
+		return get_columns(), [], get_message(notes, False), None, None
 	days = days_in_stage(filters)
 	open_now = count_by_stage(open_deals_query(), filters)
 	stalled_now = count_by_stage(stalled_deals_query(), filters)
@@ -58,7 +61,7 @@ def execute(filters=None):
 					"stalled_now": stalled_now.get((mode, stage), 0),
 				}
 			)
-	return get_columns(), data, get_message(filters, True), get_chart(data), get_summary(data)
+	return get_columns(), data, get_message(notes, True), get_chart(data), get_summary(data)
 
 
 def get_pipeline(mode: str) -> list[tuple[int, str, str]]:
