@@ -22,6 +22,9 @@ after_install = "sales_modes.install.after_install"
 before_uninstall = "sales_modes.install.before_uninstall"
 before_tests = "sales_modes.install.before_tests"
 
+# What the desk needs of the app's defaults (frappe.boot.sales_modes)
+extend_bootinfo = "sales_modes.boot.extend_bootinfo"
+
 # Document events: one handler module per host doctype
 doc_events = {
 	"Customer": {"validate": "sales_modes.events.customer.validate"},

@@ -174,6 +174,8 @@ def test_hooks_dotted_paths_resolve_to_functions():
 		"after_install",
 		"before_uninstall",
 		"before_tests",
+		"after_migrate",
+		"extend_bootinfo",
 		"doc_events",
 		"scheduler_events",
 		"has_permission",

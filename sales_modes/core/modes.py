@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sales_modes.core.defaults import SETTINGS
+
 # ERPNext's Customer.customer_type options
 COMPANY = "Company"
 PARTNERSHIP = "Partnership"
@@ -28,12 +30,14 @@ NAME_CHARACTER = "[^ \t\r\n]"
 
 @dataclass(frozen=True)
 class ModeMap:
-	"""Customer type -> mode mapping from Sales Modes Settings, plus the fallback mode."""
+	"""Customer type -> mode mapping from Sales Modes Settings, plus the fallback mode.
 
-	company: str | None = "B2B"
-	partnership: str | None = "B2B"
-	individual: str | None = "B2C"
-	fallback: str | None = None
+	Starts from the installed settings (core/defaults.py)."""
+
+	company: str | None = SETTINGS["company_mode"]
+	partnership: str | None = SETTINGS["partnership_mode"]
+	individual: str | None = SETTINGS["individual_mode"]
+	fallback: str | None = SETTINGS.get("fallback_mode")
 
 	def customer_type_modes(self) -> dict[str, str | None]:
 		"""{customer type: its mode, None when unmapped}, in CUSTOMER_TYPE_FIELDS order."""
