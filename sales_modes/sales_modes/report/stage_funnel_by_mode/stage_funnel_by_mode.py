@@ -13,7 +13,7 @@ from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, CustomFunction, IfNull, Max, Round, Sum
 
-from sales_modes.core.deal_states import CONVERTED, OPEN_STATUSES
+from sales_modes.core.deal_states import CONVERTED, OPEN_STATUSES, STAGE_CHANGE
 from sales_modes.core.metrics import percent
 from sales_modes.reports import (
 	apply_filters,
@@ -98,7 +98,7 @@ def furthest_stage_counts(filters) -> dict[str | None, dict[int, tuple[int, int]
 		.left_join(current)
 		.on(in_pipeline(current) & (current.sales_stage == opportunity.sales_stage))
 		.left_join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Stage Change"))
+		.on((transition.opportunity == opportunity.name) & (transition.event == STAGE_CHANGE))
 		.left_join(passed)
 		.on(in_pipeline(passed) & (passed.sales_stage == transition.to_stage))
 		.select(
@@ -130,7 +130,7 @@ def days_in_stage(filters) -> dict[tuple[str, str], dict[float, int]]:
 	query = (
 		frappe.qb.from_(opportunity)
 		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Stage Change"))
+		.on((transition.opportunity == opportunity.name) & (transition.event == STAGE_CHANGE))
 		.select(opportunity.sales_mode, transition.from_stage, days.as_("days"), Count("*").as_("moves"))
 		.where(transition.from_stage.isnotnull())
 		.where(transition.days_in_previous_stage.isnotnull())
