@@ -147,3 +147,19 @@ def test_report_indexes_are_named_and_synced_on_migrate():
 
 	assert {"make_custom_fields", "add_indexes"} <= calls("sync_schema")
 	assert "sync_schema" in calls("after_migrate") and "sync_schema" in calls("after_install")
+
+
+def test_the_benchmark_times_every_script_report():
+	import ast
+
+	tree = ast.parse((ROOT / "sales_modes" / "demo" / "benchmark.py").read_text())
+	timed = next(
+		ast.literal_eval(n.value)
+		for n in tree.body
+		if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "OUR_REPORTS"
+	)
+	script_reports = {
+		path.parent.name for path in MODULE.glob("report/*/*.py") if path.stem == path.parent.name
+	}
+	assert len(script_reports) == 7
+	assert set(timed) == script_reports
