@@ -10,9 +10,10 @@ from collections.abc import Callable
 import frappe
 from frappe import _
 from frappe.query_builder import Case, DocType
-from frappe.query_builder.functions import Coalesce, IfNull
+from frappe.query_builder.functions import IfNull
 
-from sales_modes.core.modes import COMPANY, INDIVIDUAL, PARTNERSHIP, PARTY_DOCTYPES
+from sales_modes.core.mode_sql import customer_mode_sql, lead_mode_sql, prospect_mode_sql
+from sales_modes.core.modes import PARTY_DOCTYPES
 from sales_modes.settings import get_mode_map
 
 # Above this many blank rows, installing hands the backfill to a background worker
@@ -26,36 +27,25 @@ def is_blank(column):
 	return IfNull(column, "") == ""
 
 
+def infer_blank_modes(doctype: str, mode) -> None:
+	"""SET sales_mode = <the inference rule as SQL> WHERE sales_mode is blank."""
+	table = DocType(doctype)
+	frappe.qb.update(table).set(table.sales_mode, mode(table)).where(is_blank(table.sales_mode)).run()
+
+
 def backfill_customers() -> None:
 	mode_map = get_mode_map()
-	customer = DocType("Customer")
-	mode = (
-		Case()
-		.when(customer.customer_type == COMPANY, mode_map.company)
-		.when(customer.customer_type == PARTNERSHIP, mode_map.partnership)
-		.when(customer.customer_type == INDIVIDUAL, mode_map.individual)
-	)
-	(
-		frappe.qb.update(customer)
-		.set(customer.sales_mode, Coalesce(mode, mode_map.fallback))
-		.where(is_blank(customer.sales_mode))
-	).run()
+	infer_blank_modes("Customer", lambda customer: customer_mode_sql(customer.customer_type, mode_map))
 
 
 def backfill_leads() -> None:
 	mode_map = get_mode_map()
-	lead = DocType("Lead")
-	mode = Case().when(IfNull(lead.company_name, "") != "", mode_map.business).else_(mode_map.consumer)
-	frappe.qb.update(lead).set(lead.sales_mode, mode).where(is_blank(lead.sales_mode)).run()
+	infer_blank_modes("Lead", lambda lead: lead_mode_sql(lead.company_name, mode_map))
 
 
 def backfill_prospects() -> None:
-	prospect = DocType("Prospect")
-	(
-		frappe.qb.update(prospect)
-		.set(prospect.sales_mode, get_mode_map().business)
-		.where(is_blank(prospect.sales_mode))
-	).run()
+	mode_map = get_mode_map()
+	infer_blank_modes("Prospect", lambda _prospect: prospect_mode_sql(mode_map))
 
 
 def copy_from_party(doctype: str, party_type_field: str | None, party_field: str) -> None:
@@ -132,8 +122,9 @@ def run_backfill_job() -> None:
 
 
 def count_blank_rows() -> int:
+	"""Rows without a mode, each doctype counted once (Opportunity has two steps)."""
 	total = 0
-	for doctype, _step in STEPS:
+	for doctype in dict.fromkeys(doctype for doctype, _step in STEPS):
 		table = DocType(doctype)
 		total += (
 			frappe.qb.from_(table)

@@ -17,10 +17,14 @@ doctype_js = {
 	"Customer": "public/js/customer.js",
 }
 
-# Install
+# Install; every migrate syncs custom fields and indexes (no patch line needed when they change)
 after_install = "sales_modes.install.after_install"
+after_migrate = "sales_modes.install.after_migrate"
 before_uninstall = "sales_modes.install.before_uninstall"
 before_tests = "sales_modes.install.before_tests"
+
+# What the desk needs of the app's defaults (frappe.boot.sales_modes)
+extend_bootinfo = "sales_modes.boot.extend_bootinfo"
 
 # Document events: one handler module per host doctype
 doc_events = {

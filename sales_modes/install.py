@@ -1,4 +1,4 @@
-"""Install, uninstall and test-setup hooks."""
+"""Install, migrate, uninstall and test-setup hooks."""
 
 import frappe
 
@@ -8,12 +8,23 @@ from sales_modes.setup.defaults import install_defaults
 from sales_modes.setup.indexes import add_indexes, drop_indexes
 
 
-def after_install():
-	# On a fresh install, patches are marked done without running: set everything up here
+def sync_schema() -> None:
+	"""Custom fields and report indexes as the code defines them; changes nothing when they match."""
 	make_custom_fields()
 	add_indexes()
+
+
+def after_install():
+	# On a fresh install, patches are marked done without running: set everything up here
+	sync_schema()
 	install_defaults()
 	backfill_on_install()
+
+
+def after_migrate():
+	# Every migrate brings existing sites in line with the definitions: no patch line is needed
+	# when a custom field or an index changes
+	sync_schema()
 
 
 def before_uninstall():

@@ -1,9 +1,12 @@
-"""What the six Sales Modes reports share: filters, permission conditions and common queries.
+"""What the seven Sales Modes reports share: filters, permission conditions, notes and common queries.
 
 Every report calls `get_filters()` first (defaults, then validation), builds its frappe.qb
 queries on the unaliased doctype tables and passes each through `apply_filters()`, which adds
 company, period, sales mode, territory, customer group and the user's permissions, one
-condition at a time. Nothing here writes: reports may run on a read replica.
+condition at a time. The filters are input only: what the figures leave out (a doctype the user
+may not read, a filter a doctype cannot take) comes back from `report_notes()` for the doctypes
+the report reads, and `get_message()` puts those notes beside the data. Nothing here writes:
+reports may run on a read replica.
 """
 
 import frappe
@@ -14,7 +17,7 @@ from frappe.query_builder.functions import Count, CustomFunction, Max
 from frappe.utils import add_days, add_months, formatdate, getdate, today
 from pypika.terms import Criterion, LiteralValue
 
-from sales_modes.core.deal_states import CONVERTED
+from sales_modes.core.deal_states import CONVERTED, WON
 from sales_modes.core.metrics import percentile_from_histogram
 
 DEFAULT_MONTHS = 12
@@ -41,8 +44,6 @@ def get_filters(filters=None) -> frappe._dict:
 		filters.from_date or add_days(add_months(filters.to_date, -DEFAULT_MONTHS), 1)
 	)
 	validate_filters(filters)
-	filters.notes = []
-	filters.unreadable = set()
 	return filters
 
 
@@ -107,55 +108,62 @@ def apply_filters(query, table, doctype: str, filters: frappe._dict, period: boo
 		query = query.where(table.sales_mode == filters.sales_mode)
 	if filters.territory:
 		query = query.where(table.territory.isin(tree_members("Territory", filters.territory)))
-	if filters.customer_group:
-		if meta.has_field("customer_group"):
-			query = query.where(
-				table.customer_group.isin(tree_members("Customer Group", filters.customer_group))
-			)
-		else:
-			add_note(
-				filters,
-				_(
-					"{0} records have no customer group: their figures ignore the Customer Group filter."
-				).format(_(doctype)),
-			)
-	permission = permission_condition(doctype, table, filters)
+	if filters.customer_group and meta.has_field("customer_group"):
+		query = query.where(table.customer_group.isin(tree_members("Customer Group", filters.customer_group)))
+	permission = permission_condition(doctype, table)
 	if permission is not None:
 		query = query.where(permission)
 	return query
 
 
-def permission_condition(doctype: str, table, filters: frappe._dict) -> Criterion | None:
+def roles_can_read(doctype: str) -> bool:
+	role_permissions = frappe.permissions.get_role_permissions(frappe.get_meta(doctype))
+	return bool(role_permissions.get("read") or role_permissions.get("select"))
+
+
+def reads_nothing(doctype: str) -> bool:
+	"""The user may read no record of `doctype`: no role lets them and nothing is shared with them."""
+	return not roles_can_read(doctype) and not frappe.share.get_shared(doctype)
+
+
+def permission_condition(doctype: str, table) -> Criterion | None:
 	"""The user's read permissions on `doctype` as a condition on `table`, or None when unrestricted.
 
 	Frappe builds the conditions (role permissions, User Permissions, permission query hooks,
 	shared documents) exactly as for a list view; they enter the query as a subquery of the
 	readable names, so they hold whatever alias the table has.
 	"""
-	meta = frappe.get_meta(doctype)
-	role_permissions = frappe.permissions.get_role_permissions(meta)
-	can_read = role_permissions.get("read") or role_permissions.get("select")
-	if not can_read and not frappe.share.get_shared(doctype):
-		if doctype not in filters.unreadable:
-			filters.unreadable.add(doctype)
-			add_note(
-				filters, _("You may not read {0} records, so their figures are left out.").format(_(doctype))
-			)
+	if reads_nothing(doctype):
 		return NoRows()
-	if can_read and not DatabaseQuery(doctype).build_match_conditions():
+	if roles_can_read(doctype) and not DatabaseQuery(doctype).build_match_conditions():
 		return None
 	readable = frappe.get_list(doctype, fields=["name"], order_by=None, run=0)
 	# The raw SQL is executed with named parameters: a literal percent sign must be doubled
 	return table.name.isin(LiteralValue("({})".format(readable.replace("%", "%%"))))
 
 
-def add_note(filters: frappe._dict, note: str) -> None:
-	if note not in filters.notes:
-		filters.notes.append(note)
+def report_notes(filters: frappe._dict, doctypes: tuple[str, ...]) -> list[str]:
+	"""What the figures drawn from `doctypes` leave out for these filters and this user.
+
+	The same tests `apply_filters()` applies: a doctype the user may not read adds nothing, and a
+	doctype without a customer group ignores the Customer Group filter.
+	"""
+	notes = []
+	for doctype in doctypes:
+		if reads_nothing(doctype):
+			notes.append(_("You may not read {0} records, so their figures are left out.").format(_(doctype)))
+		elif filters.customer_group and not frappe.get_meta(doctype).has_field("customer_group"):
+			notes.append(
+				_(
+					"{0} records have no customer group: their figures ignore the Customer Group filter."
+				).format(_(doctype))
+			)
+	return notes
 
 
-def get_message(filters: frappe._dict, has_data: bool, empty_message: str | None = None) -> str | None:
-	notes = list(filters.notes)
+def get_message(notes: list[str], has_data: bool, empty_message: str | None = None) -> str | None:
+	"""The report's message: why there is no data (when there is none), then the notes."""
+	notes = list(notes)
 	if not has_data:
 		notes.insert(
 			0,
@@ -178,7 +186,7 @@ def won_deals():
 	query = (
 		frappe.qb.from_(opportunity)
 		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Won"))
+		.on((transition.opportunity == opportunity.name) & (transition.event == WON))
 		.select(opportunity.sales_mode, won_on.as_("won_on"))
 		.where(opportunity.status == CONVERTED)
 		.groupby(opportunity.name)

@@ -2,10 +2,10 @@
 
 import frappe
 
+from sales_modes.core import defaults
 from sales_modes.core.modes import ModeMap
 
 SETTINGS = "Sales Modes Settings"
-DEFAULT_OVERRIDE_ROLE = "Sales Manager"
 
 
 def get_settings():
@@ -23,7 +23,7 @@ def get_mode_map() -> ModeMap:
 
 
 def get_override_role() -> str:
-	return get_settings().override_role or DEFAULT_OVERRIDE_ROLE
+	return get_settings().override_role or defaults.SETTINGS["override_role"]
 
 
 def can_override_gates(user: str | None = None) -> bool:

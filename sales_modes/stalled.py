@@ -10,6 +10,12 @@ from sales_modes.core.deal_states import OPEN_STATUSES
 from sales_modes.settings import get_settings
 
 
+def days_in_stage(stage_entered_on, as_of=None) -> int:
+	"""Whole days a deal has been in its stage: elapsed time, not calendar days (09:00 to 08:59 the
+	next day is 0). The report, the alert and their tests all count with this."""
+	return (get_datetime(as_of or now_datetime()) - get_datetime(stage_entered_on)).days
+
+
 def stalled_deals_query(as_of=None):
 	"""One row per stalled open opportunity, joined to its stage's row in its mode's pipeline."""
 	opportunity, stage = DocType("Opportunity"), DocType("Sales Mode Stage")
@@ -87,7 +93,7 @@ def send_digest(owner: str, deals: list, now) -> None:
 			_("{0} ({1}): {2} days in {3}, {4} allowed", lang=lang).format(
 				frappe.utils.escape_html(deal.opportunity),
 				frappe.utils.escape_html(deal.customer_name or ""),
-				(now - get_datetime(deal.stage_entered_on)).days,
+				days_in_stage(deal.stage_entered_on, now),
 				_(deal.sales_stage, lang=lang),
 				deal.stall_after_days,
 			)

@@ -174,6 +174,8 @@ def test_hooks_dotted_paths_resolve_to_functions():
 		"after_install",
 		"before_uninstall",
 		"before_tests",
+		"after_migrate",
+		"extend_bootinfo",
 		"doc_events",
 		"scheduler_events",
 		"has_permission",
@@ -251,3 +253,18 @@ def test_modules_and_patches():
 		if line and not line.startswith(("#", "[")):
 			assert module_file(line.split()[0]) is not None, line
 	assert (ROOT / "pyproject.toml").exists() and (MODULE / "__init__.py").exists()
+
+
+def is_test_code(path) -> bool:
+	relative = path.relative_to(APP)
+	return relative.parts[0] == "tests" or path.name.startswith("test_")
+
+
+def test_production_modules_hold_no_test_code():
+	"""Fixtures and factories live in sales_modes/tests/; nothing the app runs imports them."""
+	for path in sorted(APP.rglob("*.py")):
+		if is_test_code(path):
+			continue
+		text = path.read_text(encoding="utf-8")
+		assert not re.search(r"^\s*(from|import) sales_modes\.tests\b", text, re.M), path
+		assert "class " not in text or "TestCase" not in text, path

@@ -125,7 +125,7 @@ def test_workspace_points_at_records_that_exist():
 			assert data["chart_name"] in records("dashboard_chart")
 
 
-def test_report_indexes_are_named_and_applied_by_a_patch():
+def test_report_indexes_are_named_and_synced_on_migrate():
 	import ast
 
 	tree = ast.parse((ROOT / "sales_modes" / "setup" / "indexes.py").read_text())
@@ -135,7 +135,31 @@ def test_report_indexes_are_named_and_applied_by_a_patch():
 	indexes = ast.literal_eval(assignment.value)
 	assert all(name.startswith("sales_modes_") and len(name) <= 64 for name in indexes)
 	assert all(columns and doctype for doctype, columns in indexes.values())
-	patches = (ROOT / "sales_modes" / "patches.txt").read_text()
-	assert "sales_modes.patches.v0_1.sync_custom_fields_and_indexes" in patches
-	patch = (ROOT / "sales_modes" / "patches" / "v0_1" / "sync_custom_fields_and_indexes.py").read_text()
-	assert "add_indexes()" in patch
+	# No patch line carries them: every migrate syncs fields and indexes (install.after_migrate)
+	assert "sync_custom_fields_and_indexes" not in (ROOT / "sales_modes" / "patches.txt").read_text()
+	install = ast.parse((ROOT / "sales_modes" / "install.py").read_text())
+	functions = {n.name: n for n in install.body if isinstance(n, ast.FunctionDef)}
+
+	def calls(name):
+		return {
+			c.func.id for c in ast.walk(functions[name]) if isinstance(c, ast.Call) and hasattr(c.func, "id")
+		}
+
+	assert {"make_custom_fields", "add_indexes"} <= calls("sync_schema")
+	assert "sync_schema" in calls("after_migrate") and "sync_schema" in calls("after_install")
+
+
+def test_the_benchmark_times_every_script_report():
+	import ast
+
+	tree = ast.parse((ROOT / "sales_modes" / "demo" / "benchmark.py").read_text())
+	timed = next(
+		ast.literal_eval(n.value)
+		for n in tree.body
+		if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "OUR_REPORTS"
+	)
+	script_reports = {
+		path.parent.name for path in MODULE.glob("report/*/*.py") if path.stem == path.parent.name
+	}
+	assert len(script_reports) == 7
+	assert set(timed) == script_reports

@@ -29,6 +29,7 @@ OUR_REPORTS = (
 	"stalled_deals",
 	"repeat_purchase_by_mode",
 	"disqualification_analysis",
+	"sales_mode_trends",
 )
 ERPNEXT_REPORTS = {
 	"Customer Acquisition and Loyalty": (

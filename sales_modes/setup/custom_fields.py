@@ -1,7 +1,7 @@
 """Custom fields the app adds to ERPNext doctypes, defined in code.
 
-Created by install.py (and re-applied by a patch whenever this dict changes), deleted with
-their columns on uninstall. The definitions import nothing from Frappe, so the pure test suite
+Created by install.py and re-applied on every migrate (after_migrate: only what changed is
+saved), deleted with their columns on uninstall. The definitions import nothing from Frappe, so the pure test suite
 checks them too. Never exported through the `fixtures` hook: that would re-import
 them on every migrate and leave them behind on uninstall.
 """

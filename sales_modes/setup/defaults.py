@@ -10,22 +10,10 @@ from pathlib import Path
 import frappe
 from frappe import _
 
+from sales_modes.core import defaults
 from sales_modes.core.gates import ERPNEXT_SALES_STAGES
 
 DEFAULT_RECORDS = Path(__file__).resolve().parent.parent / "default_records"
-
-
-# Filled by install_defaults() rather than as field defaults: Frappe saves every Single with its
-# field defaults before after_install runs, when the modes these link to do not exist yet.
-SETTINGS_DEFAULTS = {
-	"company_mode": "B2B",
-	"partnership_mode": "B2B",
-	"individual_mode": "B2C",
-	"copy_mode_to_transactions": 1,
-	"override_role": "Sales Manager",
-	"gate_data_import": 1,
-	"stall_alerts_enabled": 1,
-}
 
 
 def load_default_records(name: str) -> list[dict]:
@@ -50,12 +38,22 @@ def make_sales_stages() -> None:
 			frappe.get_doc({"doctype": "Sales Stage", "stage_name": stage}).insert(ignore_permissions=True)
 
 
+def shipped_mode_names() -> list[str]:
+	return [mode["mode_name"] for mode in load_default_records("sales_modes.json")]
+
+
 def set_settings_defaults() -> None:
-	"""Fill blank settings only: an admin's choices survive reinstalls and migrations."""
+	"""Fill blank and never-saved settings only: an admin's choices survive reinstalls and migrations.
+
+	The defaults are core/defaults.py's, not field defaults in the doctype: the modes they link to
+	exist only once install_defaults() has made them. A Check never saved reads 0, so "never
+	saved" is told from tabSingles, where an unticked box an admin saved is a stored 0.
+	"""
 	settings = frappe.get_single("Sales Modes Settings")
+	stored = frappe.db.get_singles_dict("Sales Modes Settings")
 	changed = False
-	for fieldname, value in SETTINGS_DEFAULTS.items():
-		if settings.get(fieldname) in (None, ""):
+	for fieldname, value in defaults.SETTINGS.items():
+		if fieldname not in stored or settings.get(fieldname) in (None, ""):
 			settings.set(fieldname, value)
 			changed = True
 	if changed or settings.is_new():

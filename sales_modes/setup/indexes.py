@@ -31,8 +31,20 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 }
 
 
+def index_columns(doctype: str, name: str) -> list[str]:
+	"""The columns of index `name` on the doctype's table, in order; [] when there is none."""
+	rows = frappe.db.sql(f"SHOW INDEX FROM `tab{doctype}` WHERE Key_name = %s", name, as_dict=True)
+	return [row.Column_name for row in sorted(rows, key=lambda row: row.Seq_in_index)]
+
+
 def add_indexes() -> None:
+	"""Each index as defined: added when missing, rebuilt when its columns changed, else untouched."""
 	for name, (doctype, columns) in INDEXES.items():
+		existing = index_columns(doctype, name)
+		if existing == columns:
+			continue
+		if existing:
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP INDEX `{name}`")
 		frappe.db.add_index(doctype, columns, index_name=name)
 
 

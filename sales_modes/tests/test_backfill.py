@@ -6,6 +6,8 @@ import frappe
 from frappe.tests.utils import change_settings
 
 from sales_modes import backfill
+from sales_modes.core import modes
+from sales_modes.settings import get_mode_map
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	make_customer,
@@ -15,6 +17,10 @@ from sales_modes.tests.factories import (
 	make_quotation,
 	make_sales_invoice,
 )
+
+# Every customer type ERPNext offers and none; lead organisation names blank and not
+CUSTOMER_TYPES = ("Company", "Partnership", "Individual", "")
+COMPANY_NAMES = (None, "", "   ", "\t", " \r\n ", "Acme", "  Acme  ", "\u00a0", "é")
 
 
 def blank_mode(doctype: str, name: str) -> None:
@@ -84,6 +90,53 @@ class TestBackfill(SalesModesTestCase):
 		self.assertEqual(
 			{d.name: frappe.db.get_value(d.doctype, d.name, "modified") for d in docs.values()}, modified
 		)
+
+	def assert_backfill_gives_python_inference(self):
+		"""The set-based SQL and the per-document Python inference give the same mode, row by row."""
+		customers, leads = [], []
+		for i, customer_type in enumerate(CUSTOMER_TYPES):
+			name = make_customer(f"_SM Parity Customer {i}", customer_type or "Company").name
+			frappe.db.set_value(
+				"Customer", name, {"customer_type": customer_type, "sales_mode": None}, update_modified=False
+			)
+			customers.append(name)
+		for i, company_name in enumerate(COMPANY_NAMES):
+			name = make_lead(f"Parity {i}").name
+			frappe.db.set_value(
+				"Lead", name, {"company_name": company_name, "sales_mode": None}, update_modified=False
+			)
+			leads.append(name)
+		backfill.run_backfill()
+		mode_map = get_mode_map()
+		for name in customers:
+			customer_type = frappe.db.get_value("Customer", name, "customer_type")
+			with self.subTest(customer_type=customer_type):
+				self.assertEqual(mode_of("Customer", name), modes.customer_mode(customer_type, mode_map))
+		for name in leads:
+			company_name = frappe.db.get_value("Lead", name, "company_name")
+			with self.subTest(company_name=company_name):
+				self.assertEqual(mode_of("Lead", name), modes.lead_mode(company_name, mode_map))
+		return {name: mode_of("Customer", name) for name in customers}, {
+			name: mode_of("Lead", name) for name in leads
+		}
+
+	def test_backfill_gives_python_inference(self):
+		customers, leads = self.assert_backfill_gives_python_inference()
+		self.assertEqual(list(customers.values()), ["B2B", "B2B", "B2C", None])
+		self.assertEqual(list(leads.values()), ["B2C"] * 5 + ["B2B"] * 4)
+
+	@change_settings(
+		"Sales Modes Settings", {"partnership_mode": None, "individual_mode": "B2B", "fallback_mode": "B2C"}
+	)
+	def test_backfill_gives_python_inference_under_another_mapping(self):
+		customers, leads = self.assert_backfill_gives_python_inference()
+		self.assertEqual(list(customers.values()), ["B2B", "B2C", "B2B", "B2C"])
+		self.assertEqual(list(leads.values()), ["B2B"] * 9)
+
+	def test_blank_rows_are_counted_once_per_doctype(self):
+		before = backfill.count_blank_rows()
+		docs = self.make_pre_install_data()
+		self.assertEqual(backfill.count_blank_rows() - before, len(docs))
 
 	def test_company_currency_amounts_are_filled(self):
 		customer = make_customer("_SM Amount Corp", "Company")

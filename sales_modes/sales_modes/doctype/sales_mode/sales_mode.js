@@ -9,8 +9,10 @@ frappe.ui.form.on("Sales Mode", {
 		}));
 	},
 	refresh(frm) {
-		if (frm.is_new() || !["B2B", "B2C"].includes(frm.doc.name)) return;
-		if (!frappe.user.has_role(["System Manager", "Sales Manager"])) return;
+		// Which modes the app ships and who may restore them: from the server (boot.py), not repeated here
+		const { shipped_modes = [], restore_defaults_roles = [] } = frappe.boot.sales_modes || {};
+		if (frm.is_new() || !shipped_modes.includes(frm.doc.name)) return;
+		if (!frappe.user.has_role(restore_defaults_roles)) return;
 		frm.add_custom_button(__("Restore Defaults"), () => {
 			frappe.confirm(
 				__("Replace this mode's stages and requirements with the ones the app ships?"),

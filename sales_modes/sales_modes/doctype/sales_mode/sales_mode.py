@@ -171,7 +171,9 @@ def is_number(value) -> bool:
 @frappe.whitelist()
 def restore_default_pipeline(mode: str) -> None:
 	"""Put back the pipeline and rules the app ships for a default mode (B2B, B2C)."""
-	frappe.only_for(("System Manager", "Sales Manager"))
+	from sales_modes.core.defaults import RESTORE_DEFAULTS_ROLES
 	from sales_modes.setup.defaults import restore_mode_defaults
+
+	frappe.only_for(RESTORE_DEFAULTS_ROLES)
 
 	restore_mode_defaults(mode)

@@ -22,9 +22,11 @@ from sales_modes.reports import (
 	get_modes,
 	mode_column,
 	mode_label,
+	report_notes,
 )
 
 LEAD, OPPORTUNITY = "Lead", "Opportunity"
+READS = (LEAD, OPPORTUNITY)
 
 
 def execute(filters=None):
@@ -53,7 +55,9 @@ def execute(filters=None):
 				}
 			)
 	message = get_message(
-		filters, bool(data), _("No disqualified leads or lost opportunities for these filters.")
+		report_notes(filters, READS),
+		bool(data),
+		_("No disqualified leads or lost opportunities for these filters."),
 	)
 	return get_columns(), data, message, get_chart(data), get_summary(totals, modes)
 

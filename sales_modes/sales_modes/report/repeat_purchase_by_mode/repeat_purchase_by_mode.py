@@ -27,9 +27,11 @@ from sales_modes.reports import (
 	get_modes,
 	mode_column,
 	mode_label,
+	report_notes,
 )
 
 HORIZON = 12
+READS = ("Sales Invoice",)
 
 
 def month_number(field):
@@ -39,10 +41,11 @@ def month_number(field):
 
 def execute(filters=None):
 	filters = get_filters(filters)
+	notes = report_notes(filters, READS)
 	customers = first_purchases(filters)
 	rows = cohort_rows(filters, customers)
 	if not rows:
-		return get_columns(), [], get_message(filters, False), None, None
+		return get_columns(), [], get_message(notes, False), None, None
 	cohorts = shape_cohorts(rows, HORIZON)
 	current = getdate(today())
 	modes = get_modes(filters)
@@ -56,7 +59,7 @@ def execute(filters=None):
 			row[f"month_{month}"] = share
 		data.append(row)
 	summary_rows = repeat_summary(customers)
-	return get_columns(), data, get_message(filters, True), get_chart(data), get_summary(summary_rows, modes)
+	return get_columns(), data, get_message(notes, True), get_chart(data), get_summary(summary_rows, modes)
 
 
 def first_purchases(filters):

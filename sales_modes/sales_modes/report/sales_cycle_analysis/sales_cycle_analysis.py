@@ -14,9 +14,11 @@ from sales_modes.reports import (
 	histogram_percentile,
 	mode_column,
 	mode_label,
+	report_notes,
 	won_cycle_histograms,
 )
 
+READS = ("Opportunity",)
 # Cycle bucket label -> column fieldname, in CYCLE_BUCKETS order
 BUCKET_FIELDS = {
 	"Same Day": "same_day",
@@ -35,7 +37,13 @@ def execute(filters=None):
 	if None in histograms and not filters.sales_mode:
 		modes.append(None)
 	data = [make_row(mode, histograms.get(mode) or {}) for mode in modes] if histograms else []
-	return get_columns(), data, get_message(filters, bool(data)), get_chart(data), get_summary(data)
+	return (
+		get_columns(),
+		data,
+		get_message(report_notes(filters, READS), bool(data)),
+		get_chart(data),
+		get_summary(data),
+	)
 
 
 def make_row(mode: str | None, histogram: dict[int, int]) -> dict:

@@ -3,8 +3,8 @@
 
 import frappe
 
-from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.sales_cycle_analysis.sales_cycle_analysis import execute
+from sales_modes.tests import report_data as data
 
 NO_BUCKETS = {
 	"same_day": 0,
@@ -82,12 +82,3 @@ class TestSalesCycleAnalysis(data.ReportTestCase):
 				**NO_BUCKETS,
 			},
 		)
-
-	def test_no_data_and_bad_filters(self):
-		_columns, rows, message, chart, summary = self.run_report(
-			from_date="1990-01-01", to_date="1990-12-31"
-		)
-		self.assertEqual((rows, chart, summary), ([], None, None))
-		self.assertIn("No data", message)
-		with self.assertRaises(frappe.ValidationError):
-			self.run_report(from_date="2001-12-31", to_date="2001-01-01")

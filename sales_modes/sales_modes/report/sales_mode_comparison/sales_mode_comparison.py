@@ -19,9 +19,12 @@ from sales_modes.reports import (
 	get_modes,
 	histogram_percentile,
 	mode_label,
+	report_notes,
 	won_cycle_histograms,
 )
 
+# The doctypes whose figures the report shows
+READS = ("Lead", "Opportunity", "Sales Invoice")
 FIGURES = (
 	"leads", "qualified_leads", "disqualified_leads", "opportunities", "won", "lost", "won_amount",
 	"committee_members", "customers", "new_customers", "repeat_customers", "invoices", "revenue",
@@ -52,7 +55,7 @@ class SalesModeComparison:
 		return (
 			self.get_columns(),
 			data,
-			get_message(self.filters, has_data),
+			get_message(report_notes(self.filters, READS), has_data),
 			self.get_chart(data),
 			self.get_summary(data),
 		)

@@ -3,8 +3,8 @@
 
 import frappe
 
-from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison import execute
+from sales_modes.tests import report_data as data
 
 INTERFACE = [
 	"sales_mode", "leads", "qualified_leads", "disqualified_leads", "qualification_rate", "opportunities", "won",
@@ -133,22 +133,6 @@ class TestSalesModeComparison(data.ReportTestCase):
 		)
 		self.assertIsNone(rows["B2B"]["avg_order_value"])
 		self.assertEqual(message, "You may not read Sales Invoice records, so their figures are left out.")
-
-	def test_no_data(self):
-		columns, rows, message, chart, summary = self.run_report(from_date="1990-01-01", to_date="1990-12-31")
-		self.assertEqual(len(columns), len(INTERFACE))
-		self.assertEqual(rows, [])
-		self.assertIn("No data", message)
-		self.assertIsNone(chart)
-		self.assertIsNone(summary)
-
-	def test_bad_filters(self):
-		with self.assertRaises(frappe.ValidationError):
-			self.run_report(from_date="2001-12-31", to_date="2001-01-01")
-		with self.assertRaises(frappe.DoesNotExistError):
-			self.run_report(company="_No Such Company")
-		with self.assertRaises(frappe.DoesNotExistError):
-			self.run_report(sales_mode="_No Such Mode")
 
 	def test_execute_never_writes(self):
 		writes = frappe.db.transaction_writes

@@ -21,10 +21,13 @@ from sales_modes.reports import (
 	get_message,
 	get_modes,
 	mode_label,
+	report_notes,
 	won_deals,
 )
 
 MEASURES = ("Won Value", "New Leads", "Revenue")
+# The doctype each measure reads
+READS = {"Won Value": "Opportunity", "New Leads": "Lead", "Revenue": "Sales Invoice"}
 
 
 def execute(filters=None):
@@ -35,9 +38,10 @@ def execute(filters=None):
 			_("Measure must be one of {0}.").format(", ".join(_(m) for m in MEASURES)),
 			title=_("Invalid Measure"),
 		)
+	notes = report_notes(filters, (READS[filters.measure],))
 	values = {"Won Value": won_value, "New Leads": new_leads, "Revenue": revenue}[filters.measure](filters)
 	if not values:
-		return get_columns(filters, []), [], get_message(filters, False), None, None
+		return get_columns(filters, []), [], get_message(notes, False), None, None
 	modes = get_modes(filters)
 	modes += [mode for mode, _month in values if mode not in modes]
 	first = filters.from_date.replace(day=1)
@@ -69,7 +73,7 @@ def execute(filters=None):
 		}
 		for i, mode in enumerate(modes)
 	]
-	return get_columns(filters, modes), data, get_message(filters, True), chart, summary
+	return get_columns(filters, modes), data, get_message(notes, True), chart, summary
 
 
 def by_month(rows) -> dict:

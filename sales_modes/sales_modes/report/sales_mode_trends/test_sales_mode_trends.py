@@ -5,25 +5,15 @@ from datetime import date
 
 import frappe
 
-from sales_modes.sales_modes.report import report_test_data as data
 from sales_modes.sales_modes.report.sales_mode_trends.sales_mode_trends import execute
-from sales_modes.tests import SalesModesTestCase
+from sales_modes.tests import report_data as data
 
 
-class TestSalesModeTrends(SalesModesTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.data = data.build()
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-
-	def run_report(self, measure, **filters):
-		return execute({"company": self.data.company, **data.PERIOD, "measure": measure, **filters})
+class TestSalesModeTrends(data.ReportTestCase):
+	report = staticmethod(execute)
 
 	def series(self, measure, **filters) -> dict:
-		columns, rows, *_rest = self.run_report(measure, **filters)
+		columns, rows, *_rest = self.run_report(measure=measure, **filters)
 		labels = {c["fieldname"]: c["label"] for c in columns[1:]}
 		return {labels[key]: {row["month"]: row[key] for row in rows if row[key]} for key in labels}
 
@@ -33,7 +23,7 @@ class TestSalesModeTrends(SalesModesTestCase):
 			self.series("Won Value"),
 			{"B2B": {date(2001, 1, 1): 1000.0, date(2001, 6, 1): 3000.0}, "B2C": {date(2001, 5, 1): 220.0}},
 		)
-		_columns, rows, _message, chart, summary = self.run_report("Won Value")
+		_columns, rows, _message, chart, summary = self.run_report(measure="Won Value")
 		self.assertEqual(len(rows), 12)
 		self.assertEqual(len(chart["data"]["labels"]), 12)
 		self.assertEqual([s["value"] for s in summary], [4000.0, 220.0])
@@ -54,14 +44,17 @@ class TestSalesModeTrends(SalesModesTestCase):
 			},
 		)
 
-	def test_permissions_no_data_and_bad_filters(self):
+	def test_user_restricted_to_one_territory(self):
 		frappe.set_user(data.make_restricted_user(data.NORTH))
 		self.assertEqual(self.series("Won Value"), {"B2B": {date(2001, 1, 1): 1000.0}, "B2C": {}})
-		frappe.set_user("Administrator")
-		_columns, rows, message, chart, summary = self.run_report(
-			"New Leads", from_date="1990-01-01", to_date="1990-12-31"
-		)
-		self.assertEqual((rows, chart, summary), ([], None, None))
-		self.assertIn("No data", message)
+
+	def test_no_data_for_every_measure(self):
+		for measure in ("Won Value", "New Leads", "Revenue"):
+			_columns, rows, message, chart, summary = self.run_report(
+				measure=measure, from_date="1990-01-01", to_date="1990-12-31"
+			)
+			self.assertEqual((rows, chart, summary, message), ([], None, None, self.empty_message))
+
+	def test_unknown_measure(self):
 		with self.assertRaises(frappe.ValidationError):
-			self.run_report("Everything")
+			self.run_report(measure="Everything")

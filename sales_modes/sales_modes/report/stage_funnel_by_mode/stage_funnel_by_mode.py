@@ -13,7 +13,7 @@ from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, CustomFunction, IfNull, Max, Round, Sum
 
-from sales_modes.core.deal_states import CONVERTED, OPEN_STATUSES
+from sales_modes.core.deal_states import CONVERTED, OPEN_STATUSES, STAGE_CHANGE
 from sales_modes.core.metrics import percent
 from sales_modes.reports import (
 	apply_filters,
@@ -24,17 +24,20 @@ from sales_modes.reports import (
 	histogram_percentile,
 	mode_column,
 	mode_label,
+	report_notes,
 )
 from sales_modes.stalled import stalled_deals_query
 
+READS = ("Opportunity",)
 Greatest = CustomFunction("GREATEST", ["a", "b"])
 
 
 def execute(filters=None):
 	filters = get_filters(filters)
+	notes = report_notes(filters, READS)
 	furthest = furthest_stage_counts(filters)
 	if not furthest:
-		return get_columns(), [], get_message(filters, False), None, None
+		return get_columns(), [], get_message(notes, False), None, None
 	days = days_in_stage(filters)
 	open_now = count_by_stage(open_deals_query(), filters)
 	stalled_now = count_by_stage(stalled_deals_query(), filters)
@@ -58,7 +61,7 @@ def execute(filters=None):
 					"stalled_now": stalled_now.get((mode, stage), 0),
 				}
 			)
-	return get_columns(), data, get_message(filters, True), get_chart(data), get_summary(data)
+	return get_columns(), data, get_message(notes, True), get_chart(data), get_summary(data)
 
 
 def get_pipeline(mode: str) -> list[tuple[int, str, str]]:
@@ -95,7 +98,7 @@ def furthest_stage_counts(filters) -> dict[str | None, dict[int, tuple[int, int]
 		.left_join(current)
 		.on(in_pipeline(current) & (current.sales_stage == opportunity.sales_stage))
 		.left_join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Stage Change"))
+		.on((transition.opportunity == opportunity.name) & (transition.event == STAGE_CHANGE))
 		.left_join(passed)
 		.on(in_pipeline(passed) & (passed.sales_stage == transition.to_stage))
 		.select(
@@ -127,7 +130,7 @@ def days_in_stage(filters) -> dict[tuple[str, str], dict[float, int]]:
 	query = (
 		frappe.qb.from_(opportunity)
 		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == "Stage Change"))
+		.on((transition.opportunity == opportunity.name) & (transition.event == STAGE_CHANGE))
 		.select(opportunity.sales_mode, transition.from_stage, days.as_("days"), Count("*").as_("moves"))
 		.where(transition.from_stage.isnotnull())
 		.where(transition.days_in_previous_stage.isnotnull())

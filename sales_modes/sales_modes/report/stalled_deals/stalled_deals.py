@@ -8,7 +8,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType, Order
 from frappe.query_builder.functions import Coalesce, Count, Sum
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import now_datetime
 
 from sales_modes.core import gates
 from sales_modes.expressions import evaluate_expression
@@ -21,11 +21,13 @@ from sales_modes.reports import (
 	get_modes,
 	mode_column,
 	mode_label,
+	report_notes,
 )
-from sales_modes.stalled import stalled_deals_query
+from sales_modes.stalled import days_in_stage, stalled_deals_query
 
 # Readiness loads each deal: the list shows the longest-stalled deals up to this many
 ROW_LIMIT = 500
+READS = ("Opportunity",)
 
 
 def execute(filters=None):
@@ -41,12 +43,13 @@ def execute(filters=None):
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	now = now_datetime()
 	data = [make_row(deal, now, currency) for deal in deals]
+	notes = report_notes(filters, READS)
 	total = sum(count for count, _amount in totals.values())
 	if total > len(data):
-		filters.notes.append(
+		notes.append(
 			_("Showing the {0} deals longest in their stage, of {1} stalled deals.").format(len(data), total)
 		)
-	message = get_message(filters, bool(data), _("No stalled deals for these filters."))
+	message = get_message(notes, bool(data), _("No stalled deals for these filters."))
 	return get_columns(), data, message, get_chart(totals, filters), get_summary(totals, filters, currency)
 
 
@@ -70,7 +73,7 @@ def make_row(deal: dict, now, currency: str) -> dict:
 		"sales_mode": deal.sales_mode,
 		"sales_stage": deal.sales_stage,
 		"owner": deal.owner,
-		"days_in_stage": (now - get_datetime(deal.stage_entered_on)).days,
+		"days_in_stage": days_in_stage(deal.stage_entered_on, now),
 		"stall_after_days": deal.stall_after_days,
 		"amount": deal.base_opportunity_amount,
 		"currency": currency,

@@ -27,18 +27,26 @@ Sales Invoices (customer, mode, territory, date, base net total):
 """
 
 import frappe
-from frappe.utils import getdate
 
+from sales_modes.core.deal_states import CONVERTED, LOST, LOST_EVENT, OPEN, STAGE_CHANGE, WON
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import get_company, make_customer, make_lead, make_sales_invoice
 
 PERIOD = {"from_date": "2001-01-01", "to_date": "2001-12-31"}
 
 
+NO_DATA = "No data for these filters. Widen the date range or clear the Territory, Customer Group or Sales Mode filter."
+
+
 class ReportTestCase(SalesModesTestCase):
-	"""Builds the dataset once per class and runs the report (`report`, set by each test) on it."""
+	"""Builds the dataset once per class and runs the report (`report`, set by each test) on it.
+
+	Every report inherits the tests every report must pass: a period without data and bad filters.
+	"""
 
 	report = None
+	# What the report says for a period without data
+	empty_message = NO_DATA
 
 	@classmethod
 	def setUpClass(cls):
@@ -51,10 +59,25 @@ class ReportTestCase(SalesModesTestCase):
 	def run_report(self, **filters):
 		return self.report({"company": self.data.company, **PERIOD, **filters})
 
+	def test_no_data(self):
+		_columns, rows, message, chart, summary = self.run_report(
+			from_date="1990-01-01", to_date="1990-12-31"
+		)
+		self.assertEqual((rows, chart, summary), ([], None, None))
+		self.assertEqual(message, self.empty_message)
+
+	def test_bad_filters(self):
+		with self.assertRaises(frappe.ValidationError):
+			self.run_report(from_date="2001-12-31", to_date="2001-01-01")
+		for fieldname in ("company", "sales_mode", "territory", "customer_group"):
+			with self.subTest(fieldname), self.assertRaises(frappe.DoesNotExistError):
+				self.run_report(**{fieldname: "_No Such Record"})
+
 
 NORTH, SOUTH = "_SM Test North", "_SM Test South"
 PREFIX = "_SM Report Test "
 EUR_RATE = 1.1
+O4_STAGE_ENTERED_ON = "2001-04-10 09:00:00"
 
 
 def build() -> frappe._dict:
@@ -88,32 +111,30 @@ def build() -> frappe._dict:
 	]
 
 	d.o1 = opportunity(
-		d.customer_a, NORTH, "2001-01-10", "Converted", 1000, committee=2, stage="Needs Analysis"
+		d.customer_a, NORTH, "2001-01-10", CONVERTED, 1000, committee=2, stage="Needs Analysis"
 	)
-	d.o2 = opportunity(
-		d.customer_b, SOUTH, "2001-02-01", "Converted", 3000, committee=1, stage="Qualification"
-	)
-	d.o3 = opportunity(d.customer_a, NORTH, "2001-03-01", "Lost", 500, lost_reason="_SM Price")
+	d.o2 = opportunity(d.customer_b, SOUTH, "2001-02-01", CONVERTED, 3000, committee=1, stage="Qualification")
+	d.o3 = opportunity(d.customer_a, NORTH, "2001-03-01", LOST, 500, lost_reason="_SM Price")
 	d.o4 = opportunity(
-		d.customer_b, SOUTH, "2001-04-01", "Open", 700, stage="Qualification",
-		stage_entered_on="2001-04-10 09:00:00",
+		d.customer_b, SOUTH, "2001-04-01", OPEN, 700, stage="Qualification",
+		stage_entered_on=O4_STAGE_ENTERED_ON,
 	)  # fmt: skip
-	d.o5 = opportunity(d.customer_c, SOUTH, "2001-05-01", "Converted", 200, currency="EUR")
-	d.o6 = opportunity(d.customer_a, NORTH, "2000-12-01", "Converted", 900)
+	d.o5 = opportunity(d.customer_c, SOUTH, "2001-05-01", CONVERTED, 200, currency="EUR")
+	d.o6 = opportunity(d.customer_a, NORTH, "2000-12-01", CONVERTED, 900)
 	# The log the app would have written, with the dates the figures rely on
 	frappe.db.delete("Stage Transition", {"opportunity": ("in", [d.o1, d.o2, d.o3, d.o4, d.o5, d.o6])})
 	for name, date in ((d.o1, "2001-01-10"), (d.o2, "2001-02-01"), (d.o3, "2001-03-01"), (d.o4, "2001-04-01"),
 		(d.o5, "2001-05-01"), (d.o6, "2000-12-01")):  # fmt: skip
-		transition(name, "Stage Change", f"{date} 10:00:00", None, "Prospecting", None)
-	transition(d.o1, "Stage Change", "2001-01-12 10:00:00", "Prospecting", "Qualification", 2)
-	transition(d.o1, "Stage Change", "2001-01-15 10:00:00", "Qualification", "Needs Analysis", 3)
-	transition(d.o1, "Won", "2001-01-20 15:00:00", "Needs Analysis", "Needs Analysis", 5)
-	transition(d.o2, "Stage Change", "2001-02-05 10:00:00", "Prospecting", "Qualification", 4)
-	transition(d.o2, "Won", "2001-06-01 11:00:00", "Qualification", "Qualification", 116)
-	transition(d.o3, "Lost", "2001-03-20 10:00:00", "Prospecting", "Prospecting", 19)
-	transition(d.o4, "Stage Change", "2001-04-07 10:00:00", "Prospecting", "Qualification", 6)
-	transition(d.o5, "Won", "2001-05-01 18:00:00", "Prospecting", "Prospecting", 0.3)
-	transition(d.o6, "Won", "2000-12-05 10:00:00", "Prospecting", "Prospecting", 4)
+		transition(name, STAGE_CHANGE, f"{date} 10:00:00", None, "Prospecting", None)
+	transition(d.o1, STAGE_CHANGE, "2001-01-12 10:00:00", "Prospecting", "Qualification", 2)
+	transition(d.o1, STAGE_CHANGE, "2001-01-15 10:00:00", "Qualification", "Needs Analysis", 3)
+	transition(d.o1, WON, "2001-01-20 15:00:00", "Needs Analysis", "Needs Analysis", 5)
+	transition(d.o2, STAGE_CHANGE, "2001-02-05 10:00:00", "Prospecting", "Qualification", 4)
+	transition(d.o2, WON, "2001-06-01 11:00:00", "Qualification", "Qualification", 116)
+	transition(d.o3, LOST_EVENT, "2001-03-20 10:00:00", "Prospecting", "Prospecting", 19)
+	transition(d.o4, STAGE_CHANGE, "2001-04-07 10:00:00", "Prospecting", "Qualification", 6)
+	transition(d.o5, WON, "2001-05-01 18:00:00", "Prospecting", "Prospecting", 0.3)
+	transition(d.o6, WON, "2000-12-05 10:00:00", "Prospecting", "Prospecting", 4)
 
 	d.i1 = invoice(d.customer_a, NORTH, "2001-01-15", 100).name
 	d.i2 = invoice(d.customer_a, NORTH, "2001-02-15", 200).name
@@ -311,7 +332,3 @@ def make_restricted_user(territory: str) -> str:
 	).insert(ignore_permissions=True)
 	frappe.clear_cache(user=email)
 	return email
-
-
-def days_since(value) -> int:
-	return (getdate() - getdate(value)).days

@@ -1,0 +1,45 @@
+"""Opportunity status and Stage Transition event names live in core/deal_states.py only."""
+
+import json
+import re
+
+from sales_modes.core import deal_states
+from tests.artifacts import APP, MODULE, doctypes
+
+# "Quotation" is left out: it is a doctype's name as well as a status
+NAMES = (
+	deal_states.OPEN, deal_states.REPLIED, deal_states.CONVERTED, deal_states.LOST,
+	deal_states.CLOSED, deal_states.STAGE_CHANGE, deal_states.WON, deal_states.REOPENED,
+	deal_states.STATUS_CHANGE,
+)  # fmt: skip
+# A quoted name that is not a translated label (_("Won") is a column heading, not a state)
+QUOTED_NAME = re.compile(r"""(?<!_\()["']({})["']""".format("|".join(map(re.escape, NAMES))))
+
+
+def test_stage_transition_events_are_the_shared_names():
+	event = next(df for df in doctypes()["Stage Transition"]["fields"] if df["fieldname"] == "event")
+	assert set(event["options"].split("\n")) == {
+		deal_states.STAGE_CHANGE, deal_states.WON, deal_states.LOST_EVENT, deal_states.CLOSED_EVENT,
+		deal_states.REOPENED, deal_states.STATUS_CHANGE,
+	}  # fmt: skip
+	assert set(deal_states.STATUS_EVENTS.values()) < set(event["options"].split("\n"))
+
+
+def test_open_deal_cards_count_the_open_statuses():
+	for path in MODULE.glob("number_card/open_*/*.json"):
+		filters = json.loads(json.loads(path.read_text(encoding="utf-8"))["filters_json"])
+		status = next(f for f in filters if f[1] == "status")
+		assert (status[2], tuple(status[3])) == ("in", deal_states.OPEN_STATUSES), path
+
+
+def test_no_module_retypes_a_status_or_event_name():
+	for path in sorted(APP.rglob("*.py")):
+		relative = path.relative_to(APP)
+		if relative.parts[0] in ("tests", "demo") or path.name.startswith("test_"):
+			continue
+		if path == APP / "core" / "deal_states.py":
+			continue
+		for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+			if "DF.Literal" in line:  # the generated type block mirrors the doctype's options
+				continue
+			assert not QUOTED_NAME.search(line), f"{relative}:{number}: {line.strip()}"
