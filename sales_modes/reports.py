@@ -94,7 +94,6 @@ def tree_members(doctype: str, name: str):
 
 def apply_filters(query, table, doctype: str, filters: frappe._dict, period: bool = True):
 	"""Add the shared conditions for `doctype` (its table unaliased or aliased) to `query`."""
-	meta = frappe.get_meta(doctype)
 	query = query.where(table.company == filters.company)
 	if period:
 		date_field = DATE_FIELDS[doctype]
@@ -108,12 +107,16 @@ def apply_filters(query, table, doctype: str, filters: frappe._dict, period: boo
 		query = query.where(table.sales_mode == filters.sales_mode)
 	if filters.territory:
 		query = query.where(table.territory.isin(tree_members("Territory", filters.territory)))
-	if filters.customer_group and meta.has_field("customer_group"):
+	if filters.customer_group and takes_customer_group(doctype):
 		query = query.where(table.customer_group.isin(tree_members("Customer Group", filters.customer_group)))
 	permission = permission_condition(doctype, table)
 	if permission is not None:
 		query = query.where(permission)
 	return query
+
+
+def takes_customer_group(doctype: str) -> bool:
+	return frappe.get_meta(doctype).has_field("customer_group")
 
 
 def roles_can_read(doctype: str) -> bool:
@@ -152,7 +155,7 @@ def report_notes(filters: frappe._dict, doctypes: tuple[str, ...]) -> list[str]:
 	for doctype in doctypes:
 		if reads_nothing(doctype):
 			notes.append(_("You may not read {0} records, so their figures are left out.").format(_(doctype)))
-		elif filters.customer_group and not frappe.get_meta(doctype).has_field("customer_group"):
+		elif filters.customer_group and not takes_customer_group(doctype):
 			notes.append(
 				_(
 					"{0} records have no customer group: their figures ignore the Customer Group filter."

@@ -9,8 +9,10 @@ frappe.ui.form.on("Sales Mode", {
 		}));
 	},
 	refresh(frm) {
-		// Which modes the app ships and who may restore them: from the server (boot.py), not repeated here
-		const { shipped_modes = [], restore_defaults_roles = [] } = frappe.boot.sales_modes || {};
+		// The modes the app ships and who may restore them come from the server (boot.py)
+		const boot = frappe.boot.sales_modes || {};
+		const shipped_modes = boot.shipped_modes || [];
+		const restore_defaults_roles = boot.restore_defaults_roles || [];
 		if (frm.is_new() || !shipped_modes.includes(frm.doc.name)) return;
 		if (!frappe.user.has_role(restore_defaults_roles)) return;
 		frm.add_custom_button(__("Restore Defaults"), () => {
