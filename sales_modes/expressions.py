@@ -144,7 +144,10 @@ def check_node(node: ast.AST, known_names: set[str]) -> None:
 		)
 	if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
 		refuse()
-	if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+	if isinstance(node, ast.Subscript) and (
+		isinstance(node.slice, ast.Slice)
+		or (isinstance(node.slice, ast.Constant) and str(node.slice.value).startswith("_"))
+	):
 		refuse()
 	if isinstance(node, ast.comprehension) and node.is_async:
 		refuse()
