@@ -99,8 +99,9 @@ def get_columns() -> list[dict]:
 		{
 			"fieldname": "sales_stage",
 			"label": _("Stage"),
-			"fieldtype": "Link",
-			"options": "Sales Stage",
+			# Not a Link: Frappe checks read permission on every linked doctype of a report's rows,
+			# and ERPNext lets only a Sales Manager read Sales Stage
+			"fieldtype": "Data",
 			"width": 160,
 		},
 		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Link", "options": "User", "width": 160},
@@ -121,8 +122,9 @@ def get_columns() -> list[dict]:
 		{
 			"fieldname": "next_stage",
 			"label": _("Next Stage"),
-			"fieldtype": "Link",
-			"options": "Sales Stage",
+			# Not a Link: Frappe checks read permission on every linked doctype of a report's rows,
+			# and ERPNext lets only a Sales Manager read Sales Stage
+			"fieldtype": "Data",
 			"width": 160,
 		},
 		{"fieldname": "missing", "label": _("Missing to Advance"), "fieldtype": "Small Text", "width": 320},
