@@ -145,7 +145,12 @@ class TestRefused(ExpressionTestCase):
 			self.assert_refused(expression)
 
 	def test_names_other_than_doc_helpers_and_loop_variables(self):
-		for expression in ("frappe.db.sql('select 1')", "getattr(doc, 'title')", "globals()", "sm_guard_iter"):
+		for expression in (
+			"frappe.db.sql('select 1')",
+			"getattr(doc, 'title')",
+			"globals()",
+			"sm_guard_iter",
+		):
 			self.assert_refused(expression)
 
 	def test_file_and_network_access(self):
@@ -175,7 +180,13 @@ class TestRefused(ExpressionTestCase):
 		self.assert_refused("doc.title" + " + doc.title" * 20 + " + 'x' * 9999")
 
 	def test_other_forms(self):
-		for expression in ("(lambda: 1)()", "(x := 1)", "doc.items[0:1]", "1 << 100000", "max(doc.items, key=len)"):
+		for expression in (
+			"(lambda: 1)()",
+			"(x := 1)",
+			"doc.items[0:1]",
+			"1 << 100000",
+			"max(doc.items, key=len)",
+		):
 			self.assert_refused(expression)
 
 
@@ -198,7 +209,9 @@ class TestRunTimeErrors(ExpressionTestCase):
 		frappe.set_user("Administrator")
 		save_to_db()  # the log was deferred so that the refused save's rollback does not take it
 		logs = frappe.get_all(
-			"Error Log", filters={"method": LOG_TITLE}, fields=["error", "reference_doctype", "reference_name"]
+			"Error Log",
+			filters={"method": LOG_TITLE},
+			fields=["error", "reference_doctype", "reference_name"],
 		)
 		self.assertEqual(len(logs), 1)
 		self.assertEqual((logs[0].reference_doctype, logs[0].reference_name), ("Opportunity", deal.name))
