@@ -13,12 +13,15 @@ class TestSalesModesSettings(SalesModesTestCase):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
 
-	def test_mapping_to_unknown_mode_is_refused(self):
+	def assert_refused(self, exception, fragment: str, **values):
 		settings = frappe.get_single("Sales Modes Settings")
-		settings.company_mode = "No Such Mode"
-		with self.assertRaises(frappe.LinkValidationError) as raised:
+		settings.update(values)
+		with self.assertRaises(exception) as raised:
 			settings.save()
-		self.assertIn("No Such Mode", str(raised.exception))
+		self.assertIn(fragment, str(raised.exception), values)
+
+	def test_mapping_to_unknown_mode_is_refused(self):
+		self.assert_refused(frappe.LinkValidationError, "No Such Mode", company_mode="No Such Mode")
 
 	def test_mapping_to_disabled_mode_is_refused(self):
 		frappe.get_doc(
@@ -47,21 +50,13 @@ class TestSalesModesSettings(SalesModesTestCase):
 		make_user_with_roles(SYSTEM_MANAGER, ["System Manager"])
 		frappe.set_user(SYSTEM_MANAGER)
 		for role in ("All", "Guest", "Desk User", "Administrator"):
-			settings = frappe.get_single("Sales Modes Settings")
-			settings.override_role = role
-			with self.assertRaises(frappe.ValidationError) as raised:
-				settings.save()
-			self.assertIn("Frappe gives it automatically", str(raised.exception), role)
+			self.assert_refused(frappe.ValidationError, "Frappe gives it automatically", override_role=role)
 
 	def test_override_role_needs_desk_access(self):
 		make_user_with_roles(SYSTEM_MANAGER, ["System Manager"])
 		frappe.set_user(SYSTEM_MANAGER)
 		self.assertEqual(frappe.db.get_value("Role", "Customer", "desk_access"), 0)
-		settings = frappe.get_single("Sales Modes Settings")
-		settings.override_role = "Customer"
-		with self.assertRaises(frappe.ValidationError) as raised:
-			settings.save()
-		self.assertIn("no desk access", str(raised.exception))
+		self.assert_refused(frappe.ValidationError, "no desk access", override_role="Customer")
 
 	def test_system_manager_without_a_sales_role_writes_settings(self):
 		make_user_with_roles(SYSTEM_MANAGER, ["System Manager"])
