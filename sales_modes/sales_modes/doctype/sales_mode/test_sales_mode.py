@@ -198,9 +198,14 @@ class TestSalesMode(SalesModesTestCase):
 
 	def test_restore_defaults_as_a_sales_manager(self):
 		"""The shipped rows include expression rules: restoring them is not writing them."""
-		make_user_with_roles(SALES_MANAGER, ["Sales Manager"])
+		self.restore_defaults_as(make_user_with_roles(SALES_MANAGER, ["Sales Manager"]))
+
+	def test_restore_defaults_as_a_system_manager_without_a_sales_role(self):
+		self.restore_defaults_as(make_user_with_roles("sm-mode-admin@example.com", ["System Manager"]))
+
+	def restore_defaults_as(self, user: str):
 		shipped = {m["mode_name"]: m for m in load_default_records("sales_modes.json")}
-		frappe.set_user(SALES_MANAGER)
+		frappe.set_user(user)
 		for name in ("B2B", "B2C"):
 			mode = frappe.get_doc("Sales Mode", name)
 			mode.stages = mode.stages[:1]
