@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 
 from sales_modes.core import gates
-from sales_modes.expressions import evaluate_expression
+from sales_modes.expressions import describe_unmet, evaluate_expression
 from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.settings import can_override_gates
 
@@ -41,6 +41,6 @@ def get_stage_readiness(opportunity: str) -> dict:
 		],
 		"current_stage": doc.sales_stage if current is not None else None,
 		"next_stage": next_stage.name if next_stage else None,
-		"missing": [_(r.message) for r in missing],
+		"missing": [describe_unmet(r) for r in missing],
 		"can_override": can_override_gates(),
 	}

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.utils import flt, now_datetime
 
 from sales_modes.core import gates
-from sales_modes.expressions import evaluate_expression
+from sales_modes.expressions import describe_unmet, evaluate_expression
 from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.settings import can_override_gates, get_override_role, get_settings
 
@@ -24,7 +24,7 @@ class StageGateError(frappe.ValidationError):
 
 
 def unmet_messages(requirements) -> list[str]:
-	return [_(r.message) for r in requirements]
+	return [describe_unmet(r) for r in requirements]
 
 
 def throw_unmet(subject: str, target: str, messages: list[str], hint: str | None = None) -> None:

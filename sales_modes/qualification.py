@@ -5,7 +5,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_modes.core import gates
-from sales_modes.expressions import evaluate_expression
+from sales_modes.expressions import describe_unmet, evaluate_expression
 from sales_modes.gate import throw_unmet
 from sales_modes.pipelines import doc_values, get_lead_requirements
 
@@ -27,7 +27,9 @@ def validate_qualification(doc) -> None:
 		missing = gates.unmet(get_lead_requirements(doc.sales_mode), doc_values(doc), evaluate_expression)
 		if missing:
 			throw_unmet(
-				_("Lead {0}").format(doc.name or doc.lead_name), _(QUALIFIED), [_(r.message) for r in missing]
+				_("Lead {0}").format(doc.name or doc.lead_name),
+				_(QUALIFIED),
+				[describe_unmet(r) for r in missing],
 			)
 	# ERPNext fills these only from the desk form; do it for every path
 	doc.qualified_by = doc.qualified_by or frappe.session.user

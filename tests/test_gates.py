@@ -136,11 +136,43 @@ def test_expression_uses_the_injected_evaluator():
 	assert not gates.is_met(requirement, {"amount": 100}, evaluate)
 
 
-def test_expression_that_raises_is_unmet():
-	def evaluate(expression, doc):
-		raise ZeroDivisionError
+def _raise_zero_division(expression, doc):
+	raise ZeroDivisionError("division by zero")
 
-	assert not gates.is_met(Requirement(gates.EXPRESSION, "m", expression="1/0"), {}, evaluate)
+
+def test_expression_that_raises_is_a_rule_error_not_unmet():
+	requirement = Requirement(gates.EXPRESSION, "m", stage="A", expression="1/0")
+	with pytest.raises(gates.RuleError) as raised:
+		gates.is_met(requirement, {}, _raise_zero_division)
+	assert raised.value.requirement is requirement
+	assert isinstance(raised.value.error, ZeroDivisionError)
+
+
+def test_unmet_lists_a_rule_that_raised_as_unevaluated_with_its_error():
+	broken = Requirement(gates.EXPRESSION, "broken", stage="B", expression="1/0")
+	rules = [req("B", "need"), broken, req("B", "budget")]
+	missing = gates.unmet(rules, {"budget": 1}, _raise_zero_division)
+	assert [r.message for r in missing] == ["B:need", "broken"]
+	assert [type(r) for r in missing] == [Requirement, gates.Unevaluated]
+	assert missing[1].error == "division by zero"
+	assert (missing[1].stage, missing[1].expression) == ("B", "1/0")
+
+
+def test_an_error_without_text_is_named_by_its_type():
+	def evaluate(expression, doc):
+		raise KeyError
+
+	(missing,) = gates.unmet([Requirement(gates.EXPRESSION, "m", expression="x")], {}, evaluate)
+	assert missing.error == "KeyError"
+
+
+def test_a_move_into_a_stage_with_a_broken_rule_is_blocked_and_says_why():
+	pipeline = Pipeline(STAGES, (Requirement(gates.EXPRESSION, "broken", stage="B", expression="1/0"),))
+	move, missing = gates.unmet_for_move(pipeline, "A", "B", {}, _raise_zero_division)
+	assert move.kind == MoveKind.FORWARD
+	assert [(type(r), r.error) for r in missing] == [(gates.Unevaluated, "division by zero")]
+	# Moving back evaluates nothing, so a broken rule cannot trap a deal
+	assert gates.unmet_for_move(pipeline, "B", "A", {}, _raise_zero_division)[1] == []
 
 
 def test_expression_without_evaluator_is_an_error():

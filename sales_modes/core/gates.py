@@ -3,13 +3,15 @@
 The engine knows nothing of Frappe. Documents are plain mappings (child tables are lists of
 mappings), so the same rules run on a saved Opportunity, a Data Import row or a test dict.
 Expressions are evaluated by a callable the caller injects (the Frappe layer passes
-`frappe.safe_eval`), so this module never evaluates code itself.
+`sales_modes.expressions.evaluate_expression`), so this module never evaluates code itself. A rule
+whose expression raises is not silently "unmet": `is_met` raises RuleError, and `unmet` lists it
+as an Unevaluated requirement carrying the error, so callers can say so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import Enum
 
 FIELD_IS_SET = "Field Is Set"
@@ -64,6 +66,26 @@ class Requirement:
 	filter_field: str | None = None
 	filter_value: str | None = None
 	expression: str | None = None
+
+
+@dataclass(frozen=True)
+class Unevaluated(Requirement):
+	"""A requirement whose expression raised: unmet, and reported as "could not be evaluated"."""
+
+	error: str = ""
+
+
+class RuleError(Exception):
+	"""An expression requirement could not be evaluated on a document."""
+
+	def __init__(self, requirement: Requirement, error: BaseException):
+		super().__init__(f"{requirement.message}: {error}")
+		self.requirement = requirement
+		self.error = error
+
+	def unevaluated(self) -> Unevaluated:
+		detail = str(self.error) or type(self.error).__name__
+		return Unevaluated(**asdict(self.requirement), error=detail)
 
 
 @dataclass(frozen=True)
@@ -175,16 +197,25 @@ def is_met(
 			raise ValueError("an expression requirement needs an evaluator")
 		try:
 			return bool(evaluate_expression(requirement.expression or "", doc))
-		except Exception:
-			# A rule that cannot be evaluated on this document is not satisfied by it.
-			return False
+		except Exception as e:
+			# Never a silent "unmet": the caller must be able to tell a broken rule from a gap
+			raise RuleError(requirement, e) from e
 	raise ValueError(f"unknown check type {check!r}")
 
 
 def unmet(
 	requirements: Iterable[Requirement], doc: Mapping, evaluate_expression: ExpressionEvaluator | None = None
 ) -> list[Requirement]:
-	return [r for r in requirements if not is_met(r, doc, evaluate_expression)]
+	"""The requirements the document does not meet, in order; a rule that raised is listed as
+	Unevaluated (still a Requirement, so it blocks like any other gap)."""
+	missing = []
+	for requirement in requirements:
+		try:
+			if not is_met(requirement, doc, evaluate_expression):
+				missing.append(requirement)
+		except RuleError as e:
+			missing.append(e.unevaluated())
+	return missing
 
 
 def unmet_for_move(

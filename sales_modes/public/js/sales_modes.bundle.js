@@ -3,13 +3,19 @@ frappe.provide("sales_modes");
 
 sales_modes.FAMILY_COLORS = { Business: "blue", Consumer: "orange" };
 
-// The form's intro line shows the mode (v15 puts the dashboard in the Connections tab, out of sight)
+// The form's intro line shows the mode (v15 puts the dashboard in the Connections tab, out of sight).
+// Not frappe.db.get_value: it needs read permission on Sales Mode, which an Accounts User or a
+// Stock User opening a Customer does not have; the endpoint needs only select (every desk user).
 sales_modes.show_mode_indicator = function (frm) {
 	if (!frm.doc.sales_mode || frm.is_new()) return;
-	frappe.db.get_value("Sales Mode", frm.doc.sales_mode, "family").then(({ message }) => {
-		const color = sales_modes.FAMILY_COLORS[message && message.family] || "gray";
-		frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), color);
-	});
+	frappe
+		.xcall("sales_modes.sales_modes.doctype.sales_mode.sales_mode.get_mode_family", {
+			mode: frm.doc.sales_mode,
+		})
+		.then((family) => {
+			const color = sales_modes.FAMILY_COLORS[family] || "gray";
+			frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), color);
+		});
 };
 
 // Filters shared by the Sales Modes reports: company, the last 12 months, territory, customer group, mode

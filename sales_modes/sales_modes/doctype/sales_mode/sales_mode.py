@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_modes.core import gates
+from sales_modes.expressions import ExpressionError, evaluate
+from sales_modes.pipelines import doc_values
 
 NUMERIC_FIELDTYPES = ("Int", "Float", "Currency", "Percent", "Check", "Rating", "Duration")
 TABLE_FIELDTYPES = ("Table", "Table MultiSelect")
@@ -36,9 +38,10 @@ class SalesMode(Document):
 	# end: auto-generated types
 	def validate(self):
 		self.validate_stages()
+		# Before any expression is evaluated: code from someone who may not write it never runs
+		self.validate_expression_author()
 		self.validate_requirements("requirements", "Opportunity", gated_by_stage=True)
 		self.validate_requirements("lead_requirements", "Lead", gated_by_stage=False)
-		self.validate_expression_author()
 
 	def validate_stages(self):
 		seen = set()
@@ -72,23 +75,36 @@ class SalesMode(Document):
 			if not gated_by_stage:
 				row.sales_stage = None
 			if row.check_type == gates.EXPRESSION:
-				validate_expression(label, row.expression)
+				validate_expression(label, row.expression, self.blank_deal(doctype, row.sales_stage))
 			else:
 				validate_field_check(label, row, meta)
 
+	def blank_deal(self, doctype: str, stage: str | None) -> dict:
+		"""A new, empty document of this mode (at the rule's stage): what a rule must survive."""
+		doc = frappe.new_doc(doctype)
+		doc.sales_mode = self.name
+		if stage:
+			doc.sales_stage = stage
+		return doc_values(doc)
+
 	def validate_expression_author(self):
-		"""Expressions run on every save of every deal: only a System Manager may write them."""
+		"""Expressions run on every save of every deal: only a System Manager may write them.
+
+		Others may keep, move or remove the expressions the mode already has, and put back the
+		ones the app ships for it (Restore Defaults): they write no code of their own.
+		"""
 		if EXPRESSION_AUTHOR_ROLE in frappe.get_roles():
 			return
 		before = self.get_doc_before_save()
-		old = {
-			row.name: row.expression
+		allowed = {
+			(row.expression or "").strip()
 			for table in ("requirements", "lead_requirements")
 			for row in (before.get(table) if before else [])
-		}
+			if row.check_type == gates.EXPRESSION
+		} | shipped_expressions(self.name)
 		for table in ("requirements", "lead_requirements"):
 			for row in self.get(table):
-				if row.check_type == gates.EXPRESSION and old.get(row.name) != row.expression:
+				if row.check_type == gates.EXPRESSION and (row.expression or "").strip() not in allowed:
 					frappe.throw(
 						_("Only a {0} may write or change an expression requirement.").format(
 							_(EXPRESSION_AUTHOR_ROLE)
@@ -98,21 +114,36 @@ class SalesMode(Document):
 					)
 
 
-def validate_expression(label: str, expression: str | None):
+def shipped_expressions(mode_name: str | None) -> set[str]:
+	from sales_modes.setup.defaults import load_default_records
+
+	return {
+		(row.get("expression") or "").strip()
+		for mode in load_default_records("sales_modes.json")
+		if mode["mode_name"] == mode_name
+		for table in ("requirements", "lead_requirements")
+		for row in mode.get(table, [])
+		if row.get("check_type") == gates.EXPRESSION
+	}
+
+
+def validate_expression(label: str, expression: str | None, blank_deal: dict):
+	"""Refuse an expression that is not allowed, or that fails on a blank deal of its mode."""
 	if not (expression or "").strip():
 		frappe.throw(
 			_("{0}: Enter the expression to evaluate.").format(label), title=_("Invalid Requirement")
 		)
-	from frappe.utils.safe_exec import _validate_safe_eval_syntax
-
 	try:
-		compile(expression, "<requirement>", "eval")
-	except SyntaxError as e:
+		evaluate(expression, blank_deal)
+	except ExpressionError as e:
+		frappe.throw(_("{0}: {1}").format(label, e), title=_("Invalid Requirement"))
+	except Exception as e:
 		frappe.throw(
-			_("{0}: The expression does not compile: {1}").format(label, e.msg),
+			_("{0}: The expression fails on a blank {1} of this mode: {2}").format(
+				label, _(blank_deal.get("doctype")), f"{type(e).__name__}: {e}"
+			),
 			title=_("Invalid Requirement"),
 		)
-	_validate_safe_eval_syntax(expression)
 
 
 def validate_field_check(label: str, row, meta):
@@ -177,3 +208,15 @@ def restore_default_pipeline(mode: str) -> None:
 	frappe.only_for(RESTORE_DEFAULTS_ROLES)
 
 	restore_mode_defaults(mode)
+
+
+@frappe.whitelist()
+def get_mode_family(mode: str) -> str | None:
+	"""The family of a mode, for the mode indicator on the forms of every desk role.
+
+	frappe.client.get_value needs read permission on Sales Mode, which an Accounts or Stock User
+	does not have; every desk user may select a Sales Mode (it is a link on their documents).
+	"""
+	if not frappe.has_permission("Sales Mode", "select"):
+		return None
+	return frappe.db.get_value("Sales Mode", mode, "family")

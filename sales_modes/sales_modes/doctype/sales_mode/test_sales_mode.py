@@ -2,9 +2,12 @@
 
 import frappe
 
-from sales_modes.setup.defaults import restore_mode_defaults
+from sales_modes.sales_modes.doctype.sales_mode.sales_mode import restore_default_pipeline
+from sales_modes.setup.defaults import load_default_records, restore_mode_defaults
 from sales_modes.tests import SalesModesTestCase
-from sales_modes.tests.factories import make_user
+from sales_modes.tests.factories import make_user, make_user_with_roles
+
+SALES_MANAGER = "sm-mode-only-manager@example.com"
 
 
 def make_mode(name="_SM Wholesale", **kwargs):
@@ -134,3 +137,99 @@ class TestSalesMode(SalesModesTestCase):
 		)
 		self.assertEqual((len(mode.requirements), mode.allow_stage_skipping), (2, 1))
 		self.assertRaises(frappe.ValidationError, restore_mode_defaults, "_SM Not Shipped")
+
+	def test_expression_that_fails_on_a_blank_deal_is_refused_with_the_error(self):
+		for expression, fragment in (
+			("doc.opportunity_amont > 0", "has no field opportunity_amont"),
+			("doc.items[0].qty > 0", "IndexError"),
+			("doc.expected_closing > '2026-01-01'", "TypeError"),
+			("len(doc.buying_committee) > 1 / 0", "ZeroDivisionError"),
+		):
+			self.assert_refused(
+				make_mode(requirements=[rule(check_type="Expression", expression=expression)]), fragment
+			)
+
+	def test_lead_expression_is_tried_on_a_blank_lead(self):
+		self.assert_refused(
+			make_mode(
+				lead_requirements=[
+					{"check_type": "Expression", "message": "m", "expression": "doc.sales_stage"}
+				]
+			),
+			"Lead has no field sales_stage",
+		)
+
+	def test_expression_that_is_not_allowed_is_refused_before_it_runs(self):
+		for expression, fragment in (
+			("__import__('os')", "Only the helpers"),
+			("().__class__", "not allowed"),
+			("'a' * 10**9", "not allowed"),
+			("frappe.session.user", "Unknown name frappe"),
+		):
+			self.assert_refused(
+				make_mode(requirements=[rule(check_type="Expression", expression=expression)]), fragment
+			)
+
+	def test_guarded_expressions_over_blank_fields_save(self):
+		mode = make_mode(
+			requirements=[
+				rule(
+					check_type="Expression",
+					expression="bool(doc.expected_closing) and doc.expected_closing > '2026-01-01'",
+				),
+				rule(check_type="Expression", expression="len(doc.items) > 0 and doc.items[0].qty > 0"),
+				rule(check_type="Expression", expression="sum(r.amount for r in doc.items) >= 100"),
+			]
+		).insert()
+		self.assertEqual(len(mode.requirements), 3)
+
+	def test_sales_manager_keeps_but_cannot_change_expressions(self):
+		mode = make_mode(
+			requirements=[rule(check_type="Expression", expression="doc.opportunity_amount > 0")]
+		)
+		mode.insert()
+		make_user_with_roles(SALES_MANAGER, ["Sales Manager"])
+		frappe.set_user(SALES_MANAGER)
+		mode = frappe.get_doc("Sales Mode", mode.name)
+		mode.append("requirements", rule(check_type="Field Is Set", fieldname="contact_email"))
+		mode.save()  # the expression row is kept as it was
+		mode.requirements[0].expression = "doc.opportunity_amount > 1"
+		self.assertRaises(frappe.PermissionError, mode.save)
+
+	def test_restore_defaults_as_a_sales_manager(self):
+		"""The shipped rows include expression rules: restoring them is not writing them."""
+		self.restore_defaults_as(make_user_with_roles(SALES_MANAGER, ["Sales Manager"]))
+
+	def test_restore_defaults_as_a_system_manager_without_a_sales_role(self):
+		self.restore_defaults_as(make_user_with_roles("sm-mode-admin@example.com", ["System Manager"]))
+
+	def restore_defaults_as(self, user: str):
+		shipped = {m["mode_name"]: m for m in load_default_records("sales_modes.json")}
+		frappe.set_user(user)
+		for name in ("B2B", "B2C"):
+			mode = frappe.get_doc("Sales Mode", name)
+			mode.stages = mode.stages[:1]
+			mode.requirements = []
+			mode.lead_requirements = []
+			mode.save()
+			restore_default_pipeline(name)
+			mode.reload()
+			for table in ("stages", "requirements", "lead_requirements"):
+				self.assertEqual(len(mode.get(table)), len(shipped[name].get(table, [])), (name, table))
+			self.assertEqual(
+				sorted(r.expression for r in mode.requirements + mode.lead_requirements if r.expression),
+				sorted(
+					r["expression"]
+					for r in shipped[name].get("requirements", [])
+					+ shipped[name].get("lead_requirements", [])
+					if r.get("expression")
+				),
+			)
+		# Among them, expressions: B2C's contact rule and B2B's budget rule on leads
+		self.assertTrue(any(r.get("expression") for r in shipped["B2C"]["requirements"]))
+		self.assertTrue(any(r.get("expression") for r in shipped["B2B"]["lead_requirements"]))
+
+	def test_restore_defaults_is_refused_to_a_sales_user(self):
+		make_user_with_roles("sm-mode-rep@example.com", ["Sales User"])
+		frappe.set_user("sm-mode-rep@example.com")
+		self.assertRaises(frappe.PermissionError, restore_default_pipeline, "B2B")

@@ -4,6 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.permissions import AUTOMATIC_ROLES
 
 MODE_FIELDS = ("company_mode", "partnership_mode", "individual_mode", "fallback_mode")
 
@@ -29,6 +30,7 @@ class SalesModesSettings(Document):
 	# end: auto-generated types
 	def validate(self):
 		self.validate_mode_mapping()
+		self.validate_override_role()
 
 	def validate_mode_mapping(self):
 		for fieldname in MODE_FIELDS:
@@ -48,3 +50,22 @@ class SalesModesSettings(Document):
 					_("{0}: Sales Mode {1} is disabled.").format(label, frappe.bold(mode)),
 					title=_("Disabled Sales Mode"),
 				)
+
+	def validate_override_role(self):
+		"""The override role must be granted on purpose: never one Frappe gives every user (Guest,
+		All, Desk User), the Administrator's own role, or a role without desk access."""
+		role = self.override_role
+		if not role:
+			return
+		if role in AUTOMATIC_ROLES:
+			frappe.throw(
+				_(
+					"{0} cannot override stage gates: Frappe gives it automatically. Choose a role you grant on purpose, such as Sales Manager."
+				).format(frappe.bold(_(role))),
+				title=_("Invalid Override Role"),
+			)
+		if not frappe.db.get_value("Role", role, "desk_access"):
+			frappe.throw(
+				_("{0} cannot override stage gates: it has no desk access.").format(frappe.bold(_(role))),
+				title=_("Invalid Override Role"),
+			)

@@ -169,8 +169,9 @@ def get_columns() -> list[dict]:
 		{
 			"fieldname": "sales_stage",
 			"label": _("Stage"),
-			"fieldtype": "Link",
-			"options": "Sales Stage",
+			# Not a Link: Frappe checks read permission on every linked doctype of a report's rows,
+			# and ERPNext lets only a Sales Manager read Sales Stage
+			"fieldtype": "Data",
 			"width": 180,
 		},
 		{"fieldname": "buying_phase", "label": _("Buying Phase"), "fieldtype": "Data", "width": 120},

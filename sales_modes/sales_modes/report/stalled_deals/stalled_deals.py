@@ -11,7 +11,7 @@ from frappe.query_builder.functions import Coalesce, Count, Sum
 from frappe.utils import now_datetime
 
 from sales_modes.core import gates
-from sales_modes.expressions import evaluate_expression
+from sales_modes.expressions import describe_unmet, evaluate_expression
 from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.reports import (
 	apply_filters,
@@ -85,7 +85,7 @@ def make_row(deal: dict, now, currency: str) -> dict:
 def get_readiness(opportunity: str, mode: str, stage: str) -> tuple[str | None, list[str]]:
 	doc = frappe.get_doc("Opportunity", opportunity)
 	nxt, missing = gates.readiness(get_pipeline(mode), stage, doc_values(doc), evaluate_expression)
-	return (nxt.name if nxt else None), [_(r.message) for r in missing]
+	return (nxt.name if nxt else None), [describe_unmet(r) for r in missing]
 
 
 def get_columns() -> list[dict]:
@@ -102,8 +102,9 @@ def get_columns() -> list[dict]:
 		{
 			"fieldname": "sales_stage",
 			"label": _("Stage"),
-			"fieldtype": "Link",
-			"options": "Sales Stage",
+			# Not a Link: Frappe checks read permission on every linked doctype of a report's rows,
+			# and ERPNext lets only a Sales Manager read Sales Stage
+			"fieldtype": "Data",
 			"width": 160,
 		},
 		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Link", "options": "User", "width": 160},
@@ -124,8 +125,9 @@ def get_columns() -> list[dict]:
 		{
 			"fieldname": "next_stage",
 			"label": _("Next Stage"),
-			"fieldtype": "Link",
-			"options": "Sales Stage",
+			# Not a Link: Frappe checks read permission on every linked doctype of a report's rows,
+			# and ERPNext lets only a Sales Manager read Sales Stage
+			"fieldtype": "Data",
 			"width": 160,
 		},
 		{"fieldname": "missing", "label": _("Missing to Advance"), "fieldtype": "Small Text", "width": 320},
