@@ -6,6 +6,7 @@ from sales_modes.backfill import backfill_on_install
 from sales_modes.setup.custom_fields import delete_custom_fields, make_custom_fields
 from sales_modes.setup.defaults import install_defaults
 from sales_modes.setup.indexes import add_indexes, drop_indexes
+from sales_modes.setup.permissions import grant_permissions, revoke_permissions
 
 
 def sync_schema() -> None:
@@ -17,6 +18,7 @@ def sync_schema() -> None:
 def after_install():
 	# On a fresh install, patches are marked done without running: set everything up here
 	sync_schema()
+	grant_permissions()
 	install_defaults()
 	backfill_on_install()
 
@@ -25,9 +27,11 @@ def after_migrate():
 	# Every migrate brings existing sites in line with the definitions: no patch line is needed
 	# when a custom field or an index changes
 	sync_schema()
+	grant_permissions()
 
 
 def before_uninstall():
+	revoke_permissions()
 	drop_indexes()
 	delete_custom_fields()
 
