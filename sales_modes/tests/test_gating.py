@@ -161,10 +161,14 @@ class TestB2BGate(GateTestCase):
 			opportunity_amount=80,
 			sales_stage="Negotiation/Review",
 		)
+		frappe.set_user(SALES_MANAGER)
 		opportunity.sales_mode = "B2B"
-		with self.assertRaises(StageGateError) as raised:
-			opportunity.save()
-		self.assertIn("Name the Economic Buyer", str(raised.exception))
+		opportunity.gate_override_reason = "The buyer is a company after all"
+		opportunity.save()
+		entry = transitions(opportunity.name, event="Mode Change")[0]
+		self.assertEqual((entry.from_mode, entry.to_mode, entry.gate_overridden), ("B2C", "B2B", 1))
+		self.assertIn("Name the Economic Buyer", entry.unmet_requirements)
+		self.assertEqual(entry.override_reason, "The buyer is a company after all")
 
 
 class TestB2CGate(GateTestCase):
@@ -308,10 +312,12 @@ class TestStageTransitionLog(GateTestCase):
 		self.assertRaises(frappe.ValidationError, entry.save)
 		self.assertRaises(frappe.ValidationError, frappe.delete_doc, "Stage Transition", entry.name)
 
-	def test_log_goes_with_its_opportunity(self):
+	def test_log_outlives_its_opportunity(self):
 		opportunity = make_opportunity(self.b2c_customer)
 		frappe.delete_doc("Opportunity", opportunity.name)
-		self.assertEqual(transitions(opportunity.name), [])
+		self.assertEqual(
+			[(t.event, t.opportunity_deleted) for t in transitions(opportunity.name)], [("Stage Change", 1)]
+		)
 
 	def test_readable_only_where_the_opportunity_is(self):
 		mine = make_opportunity(self.b2c_customer, territory="All Territories")
