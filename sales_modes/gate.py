@@ -187,7 +187,7 @@ def decide(doc, before, start: DealState | None, reason: str | None, system: boo
 	doc.requirements_not_met = 1 if missing else 0
 	blocking = [r for r in to_enforce if r in missing and not override_stands(doc, r, closed_as)]
 	if blocking:
-		let_through(doc, outcome, blocking, closed_as, entered_stage)
+		let_through(doc, outcome, blocking, closed_as, entering=entered_stage or entered_outcome)
 	return outcome
 
 
@@ -208,7 +208,7 @@ def override_stands(doc, requirement: gates.Requirement, closed_as: str | None) 
 	return bool(closed_as) and doc.gate_override_outcome == closed_as
 
 
-def let_through(doc, outcome: GateOutcome, blocking, closed_as: str | None, entered_stage: bool) -> None:
+def let_through(doc, outcome: GateOutcome, blocking, closed_as: str | None, entering: bool) -> None:
 	"""The save lacks `blocking`: refuse it, or let it through on the record."""
 	stage_rules = [r for r in blocking if r.applies_to == gates.APPLIES_TO_STAGE]
 	outcome_rules = [r for r in blocking if r.applies_to != gates.APPLIES_TO_STAGE]
@@ -236,7 +236,7 @@ def let_through(doc, outcome: GateOutcome, blocking, closed_as: str | None, ente
 		hint = _("To save the deal anyway, give a Gate Override Reason.")
 	subject = _("Opportunity {0}").format(doc.name) if not doc.is_new() else _("This opportunity")
 	targets = ([_(doc.sales_stage)] if stage_rules else []) + ([_(closed_as)] if outcome_rules else [])
-	throw_unmet(subject, " / ".join(targets), [*stage_unmet, *outcome_unmet], hint, entering=entered_stage)
+	throw_unmet(subject, " / ".join(targets), [*stage_unmet, *outcome_unmet], hint, entering=entering)
 
 
 def check_mode_change(doc, start: DealState, reason: str | None, system: bool) -> None:

@@ -25,7 +25,10 @@ before_tests = "sales_modes.install.before_tests"
 # Document events: one handler module per host doctype
 doc_events = {
 	"Customer": {"validate": "sales_modes.events.customer.validate"},
-	"Lead": {"validate": "sales_modes.events.lead.validate"},
+	"Lead": {
+		"validate": "sales_modes.events.lead.validate",
+		"on_update": "sales_modes.events.lead.on_update",
+	},
 	"Prospect": {"validate": "sales_modes.events.prospect.validate"},
 	"Opportunity": {
 		"validate": "sales_modes.events.opportunity.validate",

@@ -61,17 +61,24 @@ def let_through(doc, missing: list[str]) -> None:
 	reason = doc.flags.qualification_override_reason
 	lacking = "; ".join(missing)
 	if frappe.flags.in_import and not get_settings().gate_data_import:
-		doc.add_comment(
-			"Info", _("Qualified through Data Import with gating off, lacking: {0}").format(lacking)
-		)
+		doc.flags.qualification_note = _(
+			"Qualified through Data Import with gating off, lacking: {0}"
+		).format(lacking)
 		return
 	if reason:
 		require_override_role(_("qualify a lead without its requirements"))
 		doc.qualification_override_reason = reason
-		doc.add_comment("Info", _("Qualified by override ({0}), lacking: {1}").format(reason, lacking))
+		doc.flags.qualification_note = _("Qualified by override ({0}), lacking: {1}").format(reason, lacking)
 		return
 	hint = _("To qualify it anyway, give a Qualification Override Reason.") if can_override_gates() else None
 	throw_unmet(_("Lead {0}").format(doc.name or doc.lead_name), _(QUALIFIED), missing, hint)
+
+
+def note_qualification(doc) -> None:
+	"""After the save (a new lead exists only then): the timeline notes a qualification let through."""
+	note = doc.flags.pop("qualification_note", None)
+	if note:
+		doc.add_comment("Info", note)
 
 
 def validate_disqualification(doc) -> None:

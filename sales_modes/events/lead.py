@@ -1,6 +1,11 @@
 from sales_modes.core import modes
 from sales_modes.mode_resolution import fill_mode, validate_sales_mode
-from sales_modes.qualification import keep_server_owned, validate_disqualification, validate_qualification
+from sales_modes.qualification import (
+	keep_server_owned,
+	note_qualification,
+	validate_disqualification,
+	validate_qualification,
+)
 from sales_modes.settings import get_mode_map
 
 
@@ -10,3 +15,7 @@ def validate(doc, method=None):
 	keep_server_owned(doc)
 	validate_qualification(doc)
 	validate_disqualification(doc)
+
+
+def on_update(doc, method=None):
+	note_qualification(doc)
