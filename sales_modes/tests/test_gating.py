@@ -11,10 +11,12 @@ from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	committee_member,
 	convert_to_sales_order,
+	lost_reason,
 	make_customer,
 	make_opportunity,
 	make_user,
 	qualified_b2b_values,
+	transitions,
 )
 
 SALES_USER = "sm-rep@example.com"
@@ -23,15 +25,6 @@ B2B_PIPELINE = [
 	"Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Identifying Decision Makers",
 	"Perception Analysis", "Proposal/Price Quote", "Negotiation/Review",
 ]  # fmt: skip
-
-
-def transitions(opportunity: str, **filters) -> list[dict]:
-	return frappe.get_all(
-		"Stage Transition",
-		filters={"opportunity": opportunity, **filters},
-		fields=["*"],
-		order_by="creation asc, transitioned_on asc",
-	)
 
 
 class GateTestCase(SalesModesTestCase):
@@ -265,7 +258,7 @@ class TestStatusEvents(GateTestCase):
 		opportunity.save()
 		self.assertEqual(transitions(opportunity.name)[-1].event, "Reopened")
 		opportunity.reload()
-		opportunity.declare_enquiry_lost([{"lost_reason": self.lost_reason()}], [])
+		opportunity.declare_enquiry_lost([{"lost_reason": lost_reason()}], [])
 		events = [t.event for t in transitions(opportunity.name)]
 		self.assertEqual(events, ["Stage Change", "Won", "Reopened", "Lost"])
 		self.assertEqual(transitions(opportunity.name)[-1].status, "Lost")
@@ -279,13 +272,6 @@ class TestStatusEvents(GateTestCase):
 		self.assertEqual(frappe.db.get_value("Opportunity", opportunity.name, "status"), "Converted")
 		events = [t.event for t in transitions(opportunity.name)]
 		self.assertEqual(events, ["Stage Change", "Status Change", "Won"])
-
-	def lost_reason(self) -> str:
-		if not frappe.db.exists("Opportunity Lost Reason", "_SM Too Expensive"):
-			frappe.get_doc(
-				{"doctype": "Opportunity Lost Reason", "lost_reason": "_SM Too Expensive"}
-			).insert()
-		return "_SM Too Expensive"
 
 	def test_a_plain_save_logs_nothing(self):
 		opportunity = make_opportunity(self.b2c_customer)

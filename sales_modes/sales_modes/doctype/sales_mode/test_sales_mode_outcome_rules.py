@@ -15,7 +15,9 @@ def won_rule(**kwargs):
 	return {"applies_to": "Won", "message": "Quote first", **kwargs}
 
 
-class TestOutcomeRules(SalesModesTestCase):
+class RulesTestCase(SalesModesTestCase):
+	"""As a Sales Manager, who maintains the modes."""
+
 	def setUp(self):
 		make_user(SALES_MANAGER, ["Sales User", "Sales Manager"])
 		frappe.set_user(SALES_MANAGER)
@@ -25,10 +27,10 @@ class TestOutcomeRules(SalesModesTestCase):
 		frappe.db.rollback()
 
 	def assert_refused(self, doc, fragment):
-		with self.assertRaises(frappe.ValidationError) as raised:
-			doc.insert()
-		self.assertIn(fragment, str(raised.exception))
+		self.assertRaisesRegex(frappe.ValidationError, fragment, doc.insert)
 
+
+class TestOutcomeRules(RulesTestCase):
 	def test_won_and_lost_rules_need_no_stage(self):
 		mode = make_mode(
 			requirements=[
@@ -97,15 +99,7 @@ class TestOutcomeRules(SalesModesTestCase):
 		)
 
 
-class TestRulesInForceSince(SalesModesTestCase):
-	def setUp(self):
-		make_user(SALES_MANAGER, ["Sales User", "Sales Manager"])
-		frappe.set_user(SALES_MANAGER)
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-		frappe.db.rollback()
-
+class TestRulesInForceSince(RulesTestCase):
 	def test_a_rule_keeps_its_date_until_it_changes(self):
 		mode = make_mode(
 			requirements=[
