@@ -183,12 +183,29 @@ def decide(doc, before, start: DealState | None, reason: str | None, system: boo
 	if not to_enforce:
 		return outcome  # most saves: nothing a rule reads changed, nothing to evaluate
 
-	missing = gates.unmet(in_force, doc_values(doc), evaluate_expression, document_counter(saved_name(doc)))
+	missing = unmet_by_rule(doc, in_force)
 	doc.requirements_not_met = 1 if missing else 0
-	blocking = [r for r in to_enforce if r in missing and not override_stands(doc, r, closed_as)]
+	enforced = {id(r) for r in to_enforce}
+	blocking = [
+		reported
+		for rule, reported in missing
+		if id(rule) in enforced and not override_stands(doc, rule, closed_as)
+	]
 	if blocking:
 		let_through(doc, outcome, blocking, closed_as, entering=entered_stage or entered_outcome)
 	return outcome
+
+
+def unmet_by_rule(doc, rules) -> list[tuple[gates.Requirement, gates.Requirement]]:
+	"""Each unmet rule with the requirement the engine reported for it (which may say that the
+	rule could not be evaluated): rules are matched by identity, never by equality."""
+	values, count = doc_values(doc), document_counter(saved_name(doc))
+	missing = []
+	for rule in rules:
+		reported = gates.unmet([rule], values, evaluate_expression, count)
+		if reported:
+			missing.append((rule, reported[0]))
+	return missing
 
 
 def saved_name(doc) -> str | None:
