@@ -234,10 +234,8 @@ def let_through(doc, outcome: GateOutcome, blocking, closed_as: str | None, ente
 		outcome.outcome = Passage(outcome_unmet, system=True)
 		return
 	if frappe.flags.in_import and not get_settings().gate_data_import:
-		outcome.stage, outcome.outcome = (
-			Passage(stage_unmet, imported=True),
-			Passage(outcome_unmet, imported=True),
-		)
+		outcome.stage = Passage(stage_unmet, imported=bool(stage_unmet))
+		outcome.outcome = Passage(outcome_unmet, imported=bool(outcome_unmet))
 		return
 	if outcome.override_reason:
 		require_override_role(_("override a stage gate"))

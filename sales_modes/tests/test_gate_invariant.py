@@ -368,6 +368,18 @@ class TestServerOwnedFields(InvariantTestCase):
 		self.assertRaises(StageGateError, opportunity.db_set, "sales_stage", "Negotiation/Review")
 		self.assertEqual(frappe.db.get_value("Opportunity", opportunity.name, "sales_stage"), "Prospecting")
 
+	def test_a_save_that_skips_validate_is_logged_and_held_to_the_gate(self):
+		opportunity = make_opportunity(self.b2b_customer, contact_email="buyer@example.com")
+		opportunity.flags.ignore_validate = True
+		opportunity.sales_stage = "Qualification"
+		opportunity.save()
+		moved = transitions(opportunity.name, to_stage="Qualification")
+		self.assertEqual([(m.from_stage, m.system_change) for m in moved], [("Prospecting", 0)])
+		stored = frappe.db.get_value("Opportunity", opportunity.name, ["buying_phase", "stage_entered_on"])
+		self.assertEqual(stored, ("Awareness", opportunity.stage_entered_on))
+		opportunity.sales_stage = "Negotiation/Review"
+		self.assertRaises(StageGateError, opportunity.save)
+
 
 class TestTheLogOutlivesTheDeal(InvariantTestCase):
 	def test_a_rep_cannot_delete_a_deal_with_history(self):
