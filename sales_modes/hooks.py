@@ -29,10 +29,14 @@ extend_bootinfo = "sales_modes.boot.extend_bootinfo"
 # Document events: one handler module per host doctype
 doc_events = {
 	"Customer": {"validate": "sales_modes.events.customer.validate"},
-	"Lead": {"validate": "sales_modes.events.lead.validate"},
+	"Lead": {
+		"validate": "sales_modes.events.lead.validate",
+		"on_update": "sales_modes.events.lead.on_update",
+	},
 	"Prospect": {"validate": "sales_modes.events.prospect.validate"},
 	"Opportunity": {
 		"validate": "sales_modes.events.opportunity.validate",
+		"before_change": "sales_modes.events.opportunity.before_change",
 		"on_change": "sales_modes.events.opportunity.on_change",
 		"on_trash": "sales_modes.events.opportunity.on_trash",
 	},
@@ -43,7 +47,7 @@ doc_events = {
 	"Delivery Note": {"validate": "sales_modes.events.sales_document.validate"},
 }
 
-# The stage log goes with its opportunity
+# The stage log outlives its opportunity (its rows are marked as of a deleted deal)
 ignore_links_on_delete = ["Stage Transition"]
 
 has_permission = {

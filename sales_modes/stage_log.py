@@ -1,45 +1,46 @@
-"""The Stage Transition log: one row per stage and status change of an opportunity."""
+"""The Stage Transition log: one row per stage, mode and status change of an opportunity, and
+per override given without a move. It outlives the deal."""
 
 import frappe
+from frappe import _
+from frappe.query_builder import DocType
 from frappe.utils import flt, now_datetime, time_diff_in_seconds
 
-from sales_modes.core.deal_states import STAGE_CHANGE, status_event
-from sales_modes.gate import GATE_FLAGS
+from sales_modes import gate
+from sales_modes.core.deal_states import GATE_OVERRIDE, MODE_CHANGE, STAGE_CHANGE, status_event
+from sales_modes.core.defaults import DELETE_WITH_HISTORY_ROLES
 from sales_modes.pipelines import get_pipeline
+
+# Who may delete an opportunity that has a logged history (its rows stay, marked as of a deleted deal)
 
 
 def record_transitions(doc) -> None:
-	"""One Stage Transition row per stage change and per status change, in the saving transaction."""
-	if doc.flags.in_delete:  # delete_doc runs on_change too; the log goes with the opportunity
+	"""Log the gate's outcome of this save, once, in the saving transaction."""
+	if doc.flags.in_delete:  # delete_doc runs on_change too; on_trash marks the rows instead
 		return
-	# Flags belong to one save: a later db_set on the same object must not log them again
-	gate = {flag: doc.flags.pop(flag, None) for flag in GATE_FLAGS}
-	before = doc.get_doc_before_save()
-	# ERPNext's set_status(update=True) calls db_set twice on one object, and each call runs
-	# on_change against the same doc_before_save: what this object already logged comes first.
-	logged = doc.flags.get("logged_state") or (
-		(before.sales_stage, before.status) if before else (None, None)
-	)
-	doc.flags.logged_state = (doc.sales_stage, doc.status)
-	previous_stage, previous_status = logged
-	rows = []
-	if doc.sales_stage and doc.sales_stage != previous_stage:
-		rows.append({"event": STAGE_CHANGE, "from_stage": previous_stage, "to_stage": doc.sales_stage})
-	event = status_event(previous_status, doc.status)
-	if event:
-		rows.append({"event": event, "from_stage": doc.sales_stage, "to_stage": doc.sales_stage})
+	outcome = gate.pending_outcome(doc)
+	if outcome is None:
+		# A save that skipped validate (flags.ignore_validate): held to the gate here
+		outcome = gate.check_system_change(doc)
+	outcome.logged = True
+	if outcome.system:
+		# db_set wrote one field: the fields the gate keeps in step are written here
+		frappe.db.set_value(
+			"Opportunity",
+			doc.name,
+			{fieldname: doc.get(fieldname) for fieldname in gate.SERVER_OWNED_FIELDS},
+			update_modified=False,
+		)
+	rows = transition_rows(outcome)
 	if not rows:
 		return
-
 	pipeline = get_pipeline(doc.sales_mode) if doc.sales_mode else None
 	now = now_datetime()
-	entered_previous = (before.stage_entered_on or before.creation) if before else None
-	days_in_previous = (
-		flt(time_diff_in_seconds(now, entered_previous) / 86400.0, 2) if entered_previous else None
+	days_left = (
+		flt(time_diff_in_seconds(now, outcome.stage_since) / 86400.0, 2) if outcome.stage_since else None
 	)
-
 	for row in rows:
-		leaves_stage = row["event"] == STAGE_CHANGE
+		passage = row.pop("passage")
 		frappe.get_doc(
 			{
 				"doctype": "Stage Transition",
@@ -47,21 +48,75 @@ def record_transitions(doc) -> None:
 					opportunity=doc.name,
 					sales_mode=doc.sales_mode,
 					status=doc.status,
-					event=row["event"],
-					from_stage=row["from_stage"],
-					to_stage=row["to_stage"],
 					pipeline=pipeline,
 					transitioned_on=now,
 					user=frappe.session.user,
-					# For a status event the deal stays in its stage: the time so far in that stage
-					days_in_previous_stage=days_in_previous if leaves_stage else stage_days_so_far(doc, now),
-					overridden=leaves_stage and bool(gate["gate_overridden"]),
-					imported=leaves_stage and bool(gate["gate_imported"]),
-					override_reason=gate["gate_override_reason"] if leaves_stage else None,
-					unmet=gate["gate_unmet"] if leaves_stage else None,
+					# For an event that keeps the deal in its stage: the time so far in that stage
+					days_in_previous_stage=days_left
+					if row["event"] in (STAGE_CHANGE, MODE_CHANGE)
+					else stage_days_so_far(doc, now),
+					overridden=passage.overridden,
+					imported=passage.imported,
+					system_change=passage.system,
+					override_reason=outcome.override_reason
+					if passage.overridden or row["event"] == MODE_CHANGE
+					else None,
+					unmet=list(passage.unmet),
+					**row,
 				),
 			}
 		).insert(ignore_permissions=True)
+
+
+def transition_rows(outcome: "gate.GateOutcome") -> list[dict]:
+	"""The rows one save is logged as: a mode change, a stage change, a status event, each with the
+	part of the gate it passed; an override given without any of them gets a row of its own."""
+	before, after = outcome.before, outcome.after
+	no_passage = gate.Passage()
+	rows = []
+	moved = bool(after.stage) and (before is None or after.stage != before.stage)
+	if outcome.mode_changed:
+		rows.append(
+			{
+				"event": MODE_CHANGE,
+				"from_stage": before.stage,
+				"to_stage": before.stage,
+				"from_mode": before.mode,
+				"to_mode": after.mode,
+				"passage": no_passage if moved else outcome.stage,
+			}
+		)
+	if moved:
+		rows.append(
+			{
+				"event": STAGE_CHANGE,
+				"from_stage": before.stage if before else None,
+				"to_stage": after.stage,
+				"passage": outcome.stage,
+			}
+		)
+	event = status_event(before.status if before else None, after.status)
+	if event:
+		rows.append(
+			{"event": event, "from_stage": after.stage, "to_stage": after.stage, "passage": outcome.outcome}
+		)
+	carried = {id(row["passage"]) for row in rows}
+	left = [p for p in (outcome.stage, outcome.outcome) if p.unmet and id(p) not in carried]
+	if left:
+		rows.append(
+			{
+				"event": GATE_OVERRIDE,
+				"from_stage": after.stage,
+				"to_stage": after.stage,
+				"passage": gate.Passage(
+					unmet=tuple(m for p in left for m in p.unmet),
+					overridden=any(p.overridden for p in left),
+					imported=any(p.imported for p in left),
+					system=any(p.system for p in left),
+				),
+			}
+		)
+	return rows
 
 
 def transition_values(
@@ -80,6 +135,9 @@ def transition_values(
 	imported: bool = False,
 	override_reason: str | None = None,
 	unmet: list[str] | None = None,
+	from_mode: str | None = None,
+	to_mode: str | None = None,
+	system_change: bool = False,
 ) -> dict:
 	"""The fields of one Stage Transition row: the one definition the log and the demo's bulk load share."""
 
@@ -96,11 +154,14 @@ def transition_values(
 		"to_stage": to_stage,
 		"from_phase": phase_of(from_stage),
 		"to_phase": phase_of(to_stage),
+		"from_mode": from_mode,
+		"to_mode": to_mode,
 		"transitioned_on": transitioned_on,
 		"user": user,
 		"days_in_previous_stage": days_in_previous_stage,
 		"gate_overridden": 1 if overridden else 0,
 		"imported": 1 if imported else 0,
+		"system_change": 1 if system_change else 0,
 		"override_reason": override_reason,
 		"unmet_requirements": "\n".join(unmet) if unmet else None,
 	}
@@ -111,5 +172,20 @@ def stage_days_so_far(doc, now) -> float | None:
 	return flt(time_diff_in_seconds(now, entered) / 86400.0, 2) if entered else None
 
 
-def delete_transitions(opportunity: str) -> None:
-	frappe.db.delete("Stage Transition", {"opportunity": opportunity})
+def keep_transitions_of_deleted(doc) -> None:
+	"""The log outlives the deal: its rows stay, marked, readable by managers only. Deleting a
+	deal with a logged history is for a Sales Manager or System Manager."""
+	transition = DocType("Stage Transition")
+	if not frappe.db.exists("Stage Transition", {"opportunity": doc.name}):
+		return
+	if not (set(DELETE_WITH_HISTORY_ROLES) & set(frappe.get_roles())):
+		frappe.throw(
+			_("Opportunity {0} has a logged stage history: only a {1} or {2} may delete it.").format(
+				doc.name, _(DELETE_WITH_HISTORY_ROLES[0]), _(DELETE_WITH_HISTORY_ROLES[1])
+			),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	frappe.qb.update(transition).set(transition.opportunity_deleted, 1).where(
+		transition.opportunity == doc.name
+	).run()

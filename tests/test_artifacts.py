@@ -209,7 +209,13 @@ def test_default_records():
 		for row in mode["requirements"] + mode["lead_requirements"]:
 			assert row["check_type"] in gates.CHECK_TYPES
 			assert row["message"]
-		assert all(r["sales_stage"] in stages for r in mode["requirements"])
+		for r in mode["requirements"]:
+			applies_to = r.get("applies_to", gates.APPLIES_TO_STAGE)
+			assert applies_to in gates.APPLIES_TO
+			if applies_to == gates.APPLIES_TO_STAGE:
+				assert r["sales_stage"] in stages
+			else:
+				assert "sales_stage" not in r
 	b2b = next(m for m in modes if m["mode_name"] == "B2B")
 	assert [s["sales_stage"] for s in b2b["stages"]] == STANDARD_SALES_STAGES
 	assert not b2b["allow_stage_skipping"]

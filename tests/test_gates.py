@@ -27,11 +27,11 @@ SKIPPING = Pipeline(STAGES, STRICT.requirements, allow_skipping=True)
 	[
 		(STRICT, "A", "B", MoveKind.FORWARD, ("B",)),
 		(STRICT, "A", "D", MoveKind.FORWARD, ("B", "C", "D")),
-		(SKIPPING, "A", "D", MoveKind.FORWARD, ("D",)),
+		(SKIPPING, "A", "D", MoveKind.FORWARD, ("B", "C", "D")),  # skipping a stage, not its rules
 		(STRICT, "C", "A", MoveKind.BACK, ()),
 		(STRICT, "B", "B", MoveKind.SAME, ()),
 		(STRICT, None, "C", MoveKind.ENTRY, ("A", "B", "C")),
-		(SKIPPING, None, "C", MoveKind.ENTRY, ("C",)),
+		(SKIPPING, None, "C", MoveKind.ENTRY, ("A", "B", "C")),
 		(STRICT, "Z", "B", MoveKind.ENTRY, ("A", "B")),
 		(STRICT, "A", "Z", MoveKind.UNKNOWN, ()),
 	],
@@ -47,9 +47,9 @@ def test_strict_pipeline_reports_every_unmet_requirement_passed_over():
 	assert [r.message for r in missing] == ["B:need", "D:amount"]
 
 
-def test_skipping_pipeline_checks_only_target():
+def test_skipping_pipeline_still_checks_the_rules_of_stages_passed_over():
 	_move, missing = gates.unmet_for_move(SKIPPING, "A", "D", {"amount": 5})
-	assert missing == []
+	assert [r.message for r in missing] == ["B:need", "C:budget"]
 
 
 def test_moving_back_is_never_blocked():
@@ -215,8 +215,138 @@ def test_forward_move_accepted_iff_entered_stages_met(reqs, doc, from_stage, to_
 	if order.index(to_stage) <= order.index(from_stage):
 		assert missing == []
 		return
-	entered = {to_stage} if skipping else set(order[order.index(from_stage) + 1 : order.index(to_stage) + 1])
+	entered = set(order[order.index(from_stage) + 1 : order.index(to_stage) + 1])  # skipping or not
 	assert set(move.entered) == entered
 	blocked = any(r.stage in entered and gates.is_blank(doc.get(r.fieldname)) for r in reqs)
 	assert bool(missing) == blocked
 	assert all(r.stage in entered for r in missing)
+
+
+WON_RULE = Requirement(
+	gates.SUBMITTED_DOCUMENTS,
+	"won:docs",
+	applies_to=gates.APPLIES_TO_WON,
+	value="1",
+	document_types=("Quotation", "Sales Order"),
+)
+LOST_RULE = Requirement(
+	gates.MINIMUM_ROWS, "lost:reason", fieldname="lost_reasons", applies_to=gates.APPLIES_TO_LOST
+)
+CLOSING = Pipeline(STAGES, (*STRICT.requirements, WON_RULE, LOST_RULE), allow_skipping=True)
+
+
+@pytest.mark.parametrize(
+	"stage, closed_as, messages",
+	[
+		("A", None, []),
+		("C", None, ["B:need", "C:budget"]),
+		("D", None, ["B:need", "C:budget", "D:amount"]),  # skipping allowed: rules still cumulative
+		("B", gates.APPLIES_TO_WON, ["B:need", "won:docs"]),
+		("B", gates.APPLIES_TO_LOST, ["B:need", "lost:reason"]),
+		("Z", gates.APPLIES_TO_WON, ["won:docs"]),  # outside the pipeline: the outcome's rules only
+	],
+)
+def test_rules_in_force_accumulate_along_the_pipeline_and_add_the_outcome(stage, closed_as, messages):
+	assert [r.message for r in CLOSING.rules_in_force(stage, closed_as)] == messages
+
+
+def test_stage_rules_never_include_outcome_rules():
+	assert WON_RULE not in CLOSING.requirements_for([s.name for s in STAGES])
+
+
+@pytest.mark.parametrize(
+	"counts, minimum, expected",
+	[
+		({}, "1", False),
+		({"Quotation": 1}, "1", True),
+		({"Sales Order": 1}, None, True),
+		({"Quotation": 1, "Sales Order": 1}, "2", True),
+		({"Quotation": 1}, "2", False),
+		({"Sales Invoice": 5}, "1", False),  # not a type the rule counts
+	],
+)
+def test_submitted_documents_counts_any_listed_doctype(counts, minimum, expected):
+	rule = Requirement(
+		gates.SUBMITTED_DOCUMENTS, "m", value=minimum, document_types=("Quotation", "Sales Order")
+	)
+	assert gates.is_met(rule, {}, count_documents=lambda doctype: counts.get(doctype, 0)) is expected
+
+
+def test_submitted_documents_without_counter_is_an_error():
+	with pytest.raises(ValueError):
+		gates.is_met(WON_RULE, {})
+
+
+def test_the_counter_is_asked_only_for_the_listed_doctypes():
+	asked = []
+	gates.is_met(WON_RULE, {}, count_documents=lambda doctype: asked.append(doctype) or 0)
+	assert asked == ["Quotation", "Sales Order"]
+
+
+@pytest.mark.parametrize(
+	"rule, expected",
+	[
+		(req("A", "need"), {"need"}),
+		(req("A", "amount", gates.MINIMUM_VALUE, value="1"), {"amount"}),
+		(req("A", "committee", gates.MINIMUM_ROWS, filter_field="role", filter_value="x"), {"committee"}),
+		(WON_RULE, set()),
+		(Requirement(gates.EXPRESSION, "m", expression="doc.a or doc.b"), {"a", "b"}),
+		(Requirement(gates.EXPRESSION, "m", expression="doc['a'] and doc.get('b')"), {"a", "b"}),
+		(
+			Requirement(gates.EXPRESSION, "m", expression="doc.amount > 10 and not doc.lost"),
+			{"amount", "lost"},
+		),
+		(Requirement(gates.EXPRESSION, "m", expression="len(doc.items) > 0"), {"items"}),
+		# doc used whole, or a field named at run time: it may read anything
+		(Requirement(gates.EXPRESSION, "m", expression="len(doc) > 3"), None),
+		(Requirement(gates.EXPRESSION, "m", expression="doc.get(doc.which)"), None),
+		(Requirement(gates.EXPRESSION, "m", expression="doc["), None),
+	],
+)
+def test_fields_read(rule, expected):
+	read = gates.fields_read(rule)
+	assert (None if read is None else set(read)) == expected
+
+
+def test_a_rule_that_may_read_anything_reads_any_change_but_not_none():
+	opaque = Requirement(gates.EXPRESSION, "m", expression="len(doc) > 3")
+	assert gates.reads_any(opaque, ["title"])
+	assert not gates.reads_any(opaque, [])
+	assert not gates.reads_any(req("A", "need"), ["title"])
+	assert gates.reads_any(req("A", "need"), ["title", "need"])
+
+
+def test_an_entry_enforces_every_rule_in_force():
+	in_force = CLOSING.rules_in_force("C", gates.APPLIES_TO_WON)
+	enforced = gates.rules_to_enforce(in_force, entered_stage=True, entered_outcome=False, changed_fields=[])
+	assert enforced == in_force
+
+
+def test_closing_enforces_the_outcome_rules_and_the_touched_stage_rules():
+	in_force = CLOSING.rules_in_force("C", gates.APPLIES_TO_WON)
+	enforced = gates.rules_to_enforce(
+		in_force, entered_stage=False, entered_outcome=True, changed_fields=["budget"]
+	)
+	assert [r.message for r in enforced] == ["C:budget", "won:docs"]
+
+
+def test_an_edit_that_touches_no_rule_enforces_nothing():
+	in_force = CLOSING.rules_in_force("D")
+	assert (
+		gates.rules_to_enforce(in_force, entered_stage=False, entered_outcome=False, changed_fields=["title"])
+		== []
+	)
+
+
+# The invariant's defining property: a save that neither enters a stage nor closes the deal must
+# meet exactly the rules in force that read a field it changes.
+@given(requirements, st.sets(fields), stage_names)
+def test_an_edit_enforces_exactly_the_rules_reading_a_changed_field(reqs, changed, stage):
+	pipeline = Pipeline(STAGES, tuple(reqs), allow_skipping=True)
+	in_force = pipeline.rules_in_force(stage)
+	enforced = gates.rules_to_enforce(
+		in_force, entered_stage=False, entered_outcome=False, changed_fields=changed
+	)
+	assert enforced == [r for r in in_force if r.fieldname in changed]
+	order = [s.name for s in STAGES]
+	assert all(order.index(r.stage) <= order.index(stage) for r in enforced)

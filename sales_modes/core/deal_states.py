@@ -22,6 +22,9 @@ LOST_EVENT = "Lost"
 CLOSED_EVENT = "Closed"
 REOPENED = "Reopened"
 STATUS_CHANGE = "Status Change"
+MODE_CHANGE = "Mode Change"  # the deal moved to another Sales Mode (from_mode, to_mode)
+GATE_OVERRIDE = "Override"  # an override given without a move: the deal stays, its rules unmet
+EVENTS = (STAGE_CHANGE, WON, LOST_EVENT, REOPENED, CLOSED_EVENT, STATUS_CHANGE, MODE_CHANGE, GATE_OVERRIDE)
 
 STATUS_EVENTS = {CONVERTED: WON, LOST: LOST_EVENT, CLOSED: CLOSED_EVENT}
 
@@ -37,3 +40,12 @@ def status_event(old_status: str | None, new_status: str | None) -> str | None:
 	if old_status is None:
 		return None
 	return STATUS_CHANGE
+
+
+# The statuses that close a deal under rules of their own (Stage Requirement "applies to")
+GATED_OUTCOMES = {CONVERTED: WON, LOST: LOST_EVENT}
+
+
+def gated_outcome(status: str | None) -> str | None:
+	"""Won or Lost for a status whose rules a deal must meet, else None."""
+	return GATED_OUTCOMES.get(status or "")

@@ -22,3 +22,9 @@ SETTINGS = {
 
 # Who may put back a shipped mode's pipeline and rules (the endpoint and the desk's button)
 RESTORE_DEFAULTS_ROLES = (SYSTEM_MANAGER, SALES_MANAGER)
+
+# Who may delete an opportunity that has a logged stage history (the log outlives the deal)
+DELETE_WITH_HISTORY_ROLES = (SALES_MANAGER, SYSTEM_MANAGER)
+
+# Who may read the stage history of a deleted deal
+DELETED_DEAL_READERS = (SALES_MANAGER, SYSTEM_MANAGER)

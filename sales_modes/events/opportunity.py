@@ -20,11 +20,16 @@ def set_base_amount(doc):
 	)
 
 
+def before_change(doc, method=None):
+	# Runs only in db_set, which bypasses validate: ERPNext sets the status that way (a quotation
+	# or sales order submitted, a quotation lost)
+	gate.check_system_change(doc)
+
+
 def on_change(doc, method=None):
-	# on_change also runs after ERPNext's db_set of the status (quotation or order made, lost),
-	# which bypasses validate; that is where won, lost and reopen are caught.
+	# on_change also runs after db_set; stage_log logs what the gate decided, once
 	stage_log.record_transitions(doc)
 
 
 def on_trash(doc, method=None):
-	stage_log.delete_transitions(doc.name)
+	stage_log.keep_transitions_of_deleted(doc)

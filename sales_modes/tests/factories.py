@@ -163,3 +163,30 @@ def make_user_with_roles(email: str, roles: list[str]) -> str:
 	user.set("roles", [{"role": role} for role in roles])
 	user.save(ignore_permissions=True)
 	return email
+
+
+def transitions(opportunity: str, **filters) -> list[dict]:
+	"""The Stage Transition rows of an opportunity, oldest first."""
+	return frappe.get_all(
+		"Stage Transition",
+		filters={"opportunity": opportunity, **filters},
+		fields=["*"],
+		order_by="creation asc, transitioned_on asc",
+	)
+
+
+def lost_reason(name: str = "_SM Too Expensive") -> str:
+	if not frappe.db.exists("Opportunity Lost Reason", name):
+		frappe.get_doc({"doctype": "Opportunity Lost Reason", "lost_reason": name}).insert()
+	return name
+
+
+def gate_refusal(doc) -> str:
+	"""The gate's message when saving `doc` is refused; an AssertionError when it is saved."""
+	from sales_modes.gate import StageGateError
+
+	try:
+		doc.save()
+	except StageGateError as refused:
+		return str(refused)
+	raise AssertionError(f"{doc.doctype} {doc.name} was saved: the gate should have refused it")

@@ -43,7 +43,12 @@ sales_modes.stage_path_html = function (r) {
 				<ul class="mb-0">${r.missing.map((m) => `<li>${esc(m)}</li>`).join("")}</ul></div>`
 			: `<div class="mt-2 text-success">${__("Ready to enter {0}.", [esc(__(r.next_stage))])}</div>`;
 	}
-	return `<div class="sales-modes-path">${steps}${missing}</div>`;
+	// Where the deal stands without meeting its rules (grandfathered, overridden, set by ERPNext)
+	const unmet = (r.unmet_current || []).length
+		? `<div class="mt-2 text-warning"><b>${__("Requirements not met where the deal stands:")}</b>
+			<ul class="mb-0">${r.unmet_current.map((m) => `<li>${esc(m)}</li>`).join("")}</ul></div>`
+		: "";
+	return `<div class="sales-modes-path">${steps}${unmet}${missing}</div>`;
 };
 
 sales_modes.override_gate = function (frm, r) {

@@ -4,6 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cstr, now_datetime
 
 from sales_modes.core import gates
 from sales_modes.expressions import ExpressionError, evaluate
@@ -42,6 +43,11 @@ class SalesMode(Document):
 		self.validate_expression_author()
 		self.validate_requirements("requirements", "Opportunity", gated_by_stage=True)
 		self.validate_requirements("lead_requirements", "Lead", gated_by_stage=False)
+		self.validate_gated_outcomes()
+		self.stamp_rules_in_force()
+
+	def on_update(self):
+		self.refresh_deal_flags()
 
 	def validate_stages(self):
 		seen = set()
@@ -65,18 +71,19 @@ class SalesMode(Document):
 		meta = frappe.get_meta(doctype)
 		for row in self.get(table):
 			label = _("{0} row {1}").format(_(self.meta.get_label(table)), row.idx)
-			if gated_by_stage and row.sales_stage not in pipeline_stages:
+			applies_to_stage = (row.get("applies_to") or gates.APPLIES_TO_STAGE) == gates.APPLIES_TO_STAGE
+			if gated_by_stage and applies_to_stage and row.sales_stage not in pipeline_stages:
 				frappe.throw(
 					_("{0}: Stage {1} is not part of this mode's pipeline.").format(
 						label, frappe.bold(row.sales_stage or _("(empty)"))
 					),
 					title=_("Invalid Requirement"),
 				)
-			if not gated_by_stage:
+			if not gated_by_stage or not applies_to_stage:
 				row.sales_stage = None
 			if row.check_type == gates.EXPRESSION:
 				validate_expression(label, row.expression, self.blank_deal(doctype, row.sales_stage))
-			else:
+			elif row.check_type != gates.SUBMITTED_DOCUMENTS:  # see validate_gated_outcomes
 				validate_field_check(label, row, meta)
 
 	def blank_deal(self, doctype: str, stage: str | None) -> dict:
@@ -112,6 +119,93 @@ class SalesMode(Document):
 						frappe.PermissionError,
 						title=_("Not Permitted"),
 					)
+
+	def validate_gated_outcomes(self):
+		"""What a rule applies to (a stage, Won, Lost), and the documents a Submitted Documents rule counts."""
+		for table in ("requirements", "lead_requirements"):
+			for row in self.get(table):
+				label = _("{0} row {1}").format(_(self.meta.get_label(table)), row.idx)
+				if table == "lead_requirements":
+					row.applies_to = gates.APPLIES_TO_STAGE
+				elif (row.applies_to or gates.APPLIES_TO_STAGE) not in gates.APPLIES_TO:
+					frappe.throw(
+						_("{0}: A rule applies to a Stage, to Won or to Lost, not to {1}.").format(
+							label, frappe.bold(row.applies_to)
+						),
+						title=_("Invalid Requirement"),
+					)
+				row.applies_to = row.applies_to or gates.APPLIES_TO_STAGE
+				if row.check_type == gates.SUBMITTED_DOCUMENTS:
+					validate_document_check(label, row, table)
+				else:
+					row.document_types = None
+
+	def stamp_rules_in_force(self):
+		"""Each rule remembers since when it is in force, as written: a rule that is new or changed
+		starts now, an unchanged one (also when Restore Defaults writes it again) keeps its date.
+		A deal that entered its stage before that date is grandfathered in the rule."""
+		before = self.get_doc_before_save()
+		since = {rule_key(row): row.effective_from for row in rule_rows(before)} if before else {}
+		now = now_datetime()
+		for row in rule_rows(self):
+			row.effective_from = since.get(rule_key(row)) or now
+
+	def refresh_deal_flags(self):
+		"""When the rules change, open deals of this mode get their "requirements not met" flag again."""
+		before = self.get_doc_before_save()
+		if before and {rule_key(r) for r in rule_rows(before)} == {rule_key(r) for r in rule_rows(self)}:
+			return
+		if frappe.flags.in_install or frappe.flags.in_test:
+			return
+		frappe.enqueue(
+			"sales_modes.gate.refresh_requirement_flags",
+			queue="long",
+			enqueue_after_commit=True,
+			sales_mode=self.name,
+		)
+
+
+RULE_FIELDS = (
+	"applies_to",
+	"sales_stage",
+	"check_type",
+	"fieldname",
+	"value",
+	"filter_field",
+	"filter_value",
+	"document_types",
+	"expression",
+)
+
+
+def rule_rows(doc) -> list:
+	return [*doc.get("requirements"), *doc.get("lead_requirements")]
+
+
+def rule_key(row) -> tuple:
+	return (row.parentfield, *(cstr(row.get(f)) for f in RULE_FIELDS))
+
+
+def validate_document_check(label: str, row, table: str):
+	from sales_modes.pipelines import COUNTABLE_DOCTYPES, parse_document_types
+
+	doctypes = parse_document_types(row.document_types)
+	unknown = [d for d in doctypes if d not in COUNTABLE_DOCTYPES]
+	if table == "lead_requirements" or not doctypes or unknown:
+		frappe.throw(
+			_("{0}: Submitted Documents counts an opportunity's {1}; list them in Document Types.").format(
+				label, ", ".join(_(d) for d in COUNTABLE_DOCTYPES)
+			)
+			if table != "lead_requirements"
+			else _("{0}: Submitted Documents applies to opportunities only.").format(label),
+			title=_("Invalid Requirement"),
+		)
+	if row.value and not (is_number(row.value) and float(row.value) >= 1 and float(row.value).is_integer()):
+		frappe.throw(
+			_("{0}: The minimum number of documents must be a whole number of at least 1.").format(label),
+			title=_("Invalid Requirement"),
+		)
+	row.document_types = ", ".join(doctypes)
 
 
 def shipped_expressions(mode_name: str | None) -> set[str]:

@@ -13,7 +13,12 @@ class StageRequirement(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		check_type: DF.Literal["Field Is Set", "Minimum Value", "Minimum Rows", "Expression"]
+		applies_to: DF.Literal["Stage", "Won", "Lost"]
+		check_type: DF.Literal[
+			"Field Is Set", "Minimum Value", "Minimum Rows", "Expression", "Submitted Documents"
+		]
+		document_types: DF.Data | None
+		effective_from: DF.Datetime | None
 		expression: DF.Code | None
 		fieldname: DF.Data | None
 		filter_field: DF.Data | None
