@@ -1,6 +1,6 @@
 from frappe.utils import flt
 
-from sales_modes import gate, stage_log
+from sales_modes import close_date, gate, stage_log
 from sales_modes.mode_resolution import fill_mode_from_party, validate_sales_mode
 
 
@@ -9,6 +9,7 @@ def validate(doc, method=None):
 	validate_sales_mode(doc)
 	gate.apply_stage_gate(doc)
 	set_base_amount(doc)
+	close_date.set_close_date(doc)
 
 
 def set_base_amount(doc):
@@ -24,6 +25,7 @@ def on_change(doc, method=None):
 	# on_change also runs after ERPNext's db_set of the status (quotation or order made, lost),
 	# which bypasses validate; that is where won, lost and reopen are caught.
 	stage_log.record_transitions(doc)
+	close_date.follow_status_change(doc)
 
 
 def on_trash(doc, method=None):

@@ -23,6 +23,7 @@ class StageTransition(Document):
 		imported: DF.Check
 		opportunity: DF.Link
 		override_reason: DF.SmallText | None
+		reconstructed: DF.Check
 		sales_mode: DF.Link | None
 		status: DF.Data | None
 		to_phase: DF.Data | None
