@@ -25,6 +25,14 @@ LOST_REASON = "RS Chose a Competitor"
 B2B_REP = "rs-b2b-rep@example.com"
 B2C_REP = "rs-b2c-rep@example.com"
 EUR_RATE = 1.1
+# A document in EUR, priced from the EUR price list
+EUR_TERMS = {
+	"currency": "EUR",
+	"conversion_rate": EUR_RATE,
+	"selling_price_list": EUR_PRICE_LIST,
+	"price_list_currency": "EUR",
+	"plc_conversion_rate": EUR_RATE,
+}
 
 ACME = "RS Acme Corp"
 GLOBEX = "RS Globex Partners"
@@ -289,6 +297,20 @@ def pos_invoice(profile: str, customer: str, rate: float):
 	return doc
 
 
+def won_through_order(
+	days: tuple[str, str, str], party: str, amount: float, owner: str, quotation_terms=None, **extra
+):
+	"""A deal opened, quoted and ordered (submitted) on the three days, at 10:00 each."""
+	opened, quoted, ordered = days
+	with on(f"{opened} 10:00"):
+		name = opportunity(party, amount, owner, **extra)
+	with on(f"{quoted} 10:00"):
+		quotation = quotation_for(name, amount, **(quotation_terms or {}))
+	with on(f"{ordered} 10:00"):
+		order_for(quotation.name)
+	return name
+
+
 # The history -----------------------------------------------------------------------------------
 
 
@@ -312,39 +334,25 @@ def build() -> None:
 	with on("2026-02-03 10:00"):
 		lead("Pia", None, B2C_REP)
 
-	# O1 Acme: won through quotation and order
-	with on("2025-01-10 10:00"):
-		o1 = opportunity(ACME, 10000, B2B_REP)
-	with on("2025-02-03 10:00"):
-		q1 = quotation_for(o1, 10000)
-	with on("2025-03-14 15:00"):
-		order_for(q1.name)
-
-	# O2 Globex: a deal with items, so its quotation links through the items
-	with on("2025-04-01 10:00"):
-		o2 = opportunity(
-			GLOBEX, 4000, B2B_REP, items=[{"item_code": ITEM, "qty": 1, "rate": 4000, "uom": "Nos"}]
-		)
-	with on("2025-04-15 10:00"):
-		q2 = quotation_for(o2, 4000)
-	with on("2025-05-20 11:00"):
-		order_for(q2.name)
-
-	# O3 Euro GmbH in EUR
-	with on("2025-06-02 10:00"):
-		o3 = opportunity(EURO, 5000, B2B_REP, currency="EUR", conversion_rate=EUR_RATE)
-	with on("2025-07-01 10:00"):
-		q3 = quotation_for(
-			o3,
-			5000,
-			currency="EUR",
-			conversion_rate=EUR_RATE,
-			selling_price_list=EUR_PRICE_LIST,
-			price_list_currency="EUR",
-			plc_conversion_rate=EUR_RATE,
-		)
-	with on("2025-08-29 16:00"):
-		order_for(q3.name)
+	# Won through ERPNext's quotation and order: O1 Acme; O2 Globex, a deal with items, so its
+	# quotation links through the items; O3 Euro GmbH in EUR
+	won_through_order(("2025-01-10", "2025-02-03", "2025-03-14"), ACME, 10000, B2B_REP)
+	won_through_order(
+		("2025-04-01", "2025-04-15", "2025-05-20"),
+		GLOBEX,
+		4000,
+		B2B_REP,
+		items=[{"item_code": ITEM, "qty": 1, "rate": 4000, "uom": "Nos"}],
+	)
+	won_through_order(
+		("2025-06-02", "2025-07-01", "2025-08-29"),
+		EURO,
+		5000,
+		B2B_REP,
+		quotation_terms=EUR_TERMS,
+		currency="EUR",
+		conversion_rate=EUR_RATE,
+	)
 
 	# O4 from a lead: declared lost with ERPNext's Lost button
 	with on("2025-01-08 11:00"):
@@ -362,12 +370,7 @@ def build() -> None:
 		q5.declare_enquiry_lost([], [])
 
 	# O6 Jane: won within four days
-	with on("2025-10-06 10:00"):
-		o6 = opportunity(JANE, 250, B2C_REP)
-	with on("2025-10-08 10:00"):
-		q6 = quotation_for(o6, 250)
-	with on("2025-10-10 10:00"):
-		order_for(q6.name)
+	won_through_order(("2025-10-06", "2025-10-08", "2025-10-10"), JANE, 250, B2C_REP)
 
 	# Open deals: O7 moved to Qualification, O8 untouched, O9 quoted, O10 recent
 	with on("2026-02-02 10:00"):
@@ -391,16 +394,7 @@ def build() -> None:
 	with on("2025-05-25 10:00"):
 		invoice(GLOBEX, 1, 4000)
 	with on("2025-09-01 10:00"):
-		invoice(
-			EURO,
-			1,
-			5000,
-			currency="EUR",
-			conversion_rate=EUR_RATE,
-			selling_price_list=EUR_PRICE_LIST,
-			price_list_currency="EUR",
-			plc_conversion_rate=EUR_RATE,
-		)
+		invoice(EURO, 1, 5000, **EUR_TERMS)
 	with on("2025-10-12 10:00"):
 		invoice(JANE, 1, 250)
 	with on("2026-01-15 10:00"):
