@@ -5,6 +5,8 @@ Every step is set-based SQL (one UPDATE or INSERT ... SELECT per rule, never a l
 and only fills what is blank, so a second run changes nothing.
 
 1. Close dates (`Opportunity.closed_on`) of deals already Converted or Lost:
+   - on sites that ran the app before close dates existed: the day of the deal's last Won or
+     Lost event in Stage Transition;
    - Converted: the date of the first submitted Sales Order made from a submitted Quotation of
      the deal (ERPNext marks the deal Converted when that order is submitted); failing that,
      the first submitted Quotation of the deal. A quotation belongs to a deal through its
@@ -103,7 +105,19 @@ def status_is(*statuses: str) -> str:
 	return "opp.status IN ({})".format(", ".join(frappe.db.escape(s) for s in statuses))
 
 
+def last_logged(event: str) -> str:
+	"""The latest Won or Lost event the app logged (sites that had the app before close dates)."""
+	return f"""
+		SELECT t.opportunity, MAX(t.transitioned_on) AS evidence_date
+		FROM `tabStage Transition` t
+		WHERE t.event = {frappe.db.escape(event)}
+		GROUP BY t.opportunity
+	"""
+
+
 def backfill_close_dates() -> None:
+	for status, event in ((CONVERTED, WON), (LOST, LOST_EVENT)):
+		fill_from(last_logged(event), "closed_on", status_is(status), "DATE(evidence.evidence_date)")
 	fill_from(FIRST_ORDER_DATE, "closed_on", status_is(CONVERTED))
 	fill_from(FIRST_QUOTATION_DATE, "closed_on", status_is(CONVERTED))
 	if opportunity_is_tracked():

@@ -316,9 +316,9 @@ def won_through_order(
 
 def build() -> None:
 	if frappe.db.exists("Customer", ACME):
-		frappe.throw("The history is already built on this site.")
+		raise RuntimeError("The history is already built on this site.")
 	if "sales_modes" in frappe.get_installed_apps():
-		frappe.throw("Build the history on a site without sales_modes: it must not see the app.")
+		raise RuntimeError("Build the history on a site without sales_modes: it must not see the app.")
 
 	with on("2024-12-02 09:00"):
 		make_masters()

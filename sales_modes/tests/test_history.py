@@ -96,10 +96,22 @@ class TestInstallOverHistory(SalesModesTestCase):
 		self.assertEqual(frappe.db.count("Stage Transition", {"reconstructed": 1}), count)
 		self.assertEqual(frappe.db.get_value("Opportunity", lost, "closed_on"), getdate("2024-03-09"))
 
-	def test_deals_with_a_won_or_lost_event_are_not_reconstructed(self):
+	def test_deals_with_a_won_or_lost_event_keep_it_and_close_on_its_day(self):
 		lost = make_opportunity(self.person).name
 		lose(lost)
+		(event,) = [t for t in transitions(lost) if t.event != "Stage Change"]
+		# A site that ran the app before close dates: the logged event is the evidence
+		frappe.db.sql(
+			"UPDATE `tabOpportunity` SET closed_on = NULL, modified = '2024-01-05' WHERE name = %s", lost
+		)
+		frappe.db.set_value(
+			"Stage Transition",
+			{"opportunity": lost, "event": "Lost"},
+			"transitioned_on",
+			"2024-02-06 17:00:00",
+		)
 		install_over_history()
+		self.assertEqual(frappe.db.get_value("Opportunity", lost, "closed_on"), getdate("2024-02-06"))
 		(event,) = [t for t in transitions(lost) if t.event != "Stage Change"]
 		self.assertEqual((event.event, event.reconstructed), ("Lost", 0))
 
