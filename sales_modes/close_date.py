@@ -22,7 +22,7 @@ from sales_modes.core.deal_states import CONVERTED, LOST
 from sales_modes.settings import get_settings
 
 FIELD = "closed_on"
-# The statuses that close a deal with an outcome; "Closed" (ERPNext's auto-close of a replied
+# The statuses that close a deal with an outcome; CLOSED (ERPNext's auto-close of a replied
 # deal) is neither a win nor a loss and has no close date.
 DECIDED_STATUSES = (CONVERTED, LOST)
 # The status a close date was settled for on this object, so that a later on_change of the same
