@@ -290,7 +290,6 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"read_only": 1,
 			"no_copy": 1,
 			"search_index": 1,
-			"depends_on": 'eval:["Converted","Lost"].includes(doc.status)',
 			"description": "The day the deal was won or lost. Set by the system; only Data Import with gating off may bring an earlier date.",
 		}
 	)
