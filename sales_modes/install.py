@@ -3,6 +3,7 @@
 import frappe
 
 from sales_modes.backfill import backfill_on_install
+from sales_modes.history import install_over_history
 from sales_modes.setup.custom_fields import delete_custom_fields, make_custom_fields
 from sales_modes.setup.defaults import install_defaults
 from sales_modes.setup.indexes import add_indexes, drop_indexes
@@ -21,6 +22,7 @@ def after_install():
 	grant_permissions()
 	install_defaults()
 	backfill_on_install()
+	install_over_history()
 
 
 def after_migrate():

@@ -1,6 +1,6 @@
 from frappe.utils import flt
 
-from sales_modes import gate, stage_log
+from sales_modes import close_date, gate, stage_log
 from sales_modes.mode_resolution import fill_mode_from_party, validate_sales_mode
 
 
@@ -9,6 +9,7 @@ def validate(doc, method=None):
 	validate_sales_mode(doc)
 	gate.apply_stage_gate(doc)
 	set_base_amount(doc)
+	close_date.set_close_date(doc)
 
 
 def set_base_amount(doc):
@@ -29,6 +30,7 @@ def before_change(doc, method=None):
 def on_change(doc, method=None):
 	# on_change also runs after db_set; stage_log logs what the gate decided, once
 	stage_log.record_transitions(doc)
+	close_date.follow_status_change(doc)
 
 
 def on_trash(doc, method=None):

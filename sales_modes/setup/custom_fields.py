@@ -319,6 +319,18 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"no_copy": 1,
 		},
 	]
+	fields["Opportunity"].append(
+		{
+			"fieldname": "closed_on",
+			"label": "Closed On",
+			"fieldtype": "Date",
+			"insert_after": "expected_closing",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"description": "The day the deal was won or lost. Set by the system; only Data Import with gating off may bring an earlier date.",
+		}
+	)
 	return fields
 
 

@@ -29,6 +29,7 @@ class StageTransition(Document):
 		opportunity: DF.Link
 		opportunity_deleted: DF.Check
 		override_reason: DF.SmallText | None
+		reconstructed: DF.Check
 		sales_mode: DF.Link | None
 		status: DF.Data | None
 		system_change: DF.Check
