@@ -4,10 +4,17 @@ per override given without a move. It outlives the deal."""
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.utils import flt, now_datetime, time_diff_in_seconds
+from frappe.utils import flt, get_datetime, now_datetime, time_diff_in_seconds
 
-from sales_modes import gate
-from sales_modes.core.deal_states import GATE_OVERRIDE, MODE_CHANGE, STAGE_CHANGE, status_event
+from sales_modes import close_date, gate
+from sales_modes.core.deal_states import (
+	GATE_OVERRIDE,
+	LOST_EVENT,
+	MODE_CHANGE,
+	STAGE_CHANGE,
+	WON,
+	status_event,
+)
 from sales_modes.core.defaults import DELETE_WITH_HISTORY_ROLES
 from sales_modes.pipelines import get_pipeline
 
@@ -41,6 +48,7 @@ def record_transitions(doc) -> None:
 	)
 	for row in rows:
 		passage = row.pop("passage")
+		at = event_time(doc, row["event"], now)
 		frappe.get_doc(
 			{
 				"doctype": "Stage Transition",
@@ -49,12 +57,12 @@ def record_transitions(doc) -> None:
 					sales_mode=doc.sales_mode,
 					status=doc.status,
 					pipeline=pipeline,
-					transitioned_on=now,
+					transitioned_on=at,
 					user=frappe.session.user,
 					# For an event that keeps the deal in its stage: the time so far in that stage
 					days_in_previous_stage=days_left
 					if row["event"] in (STAGE_CHANGE, MODE_CHANGE)
-					else stage_days_so_far(doc, now),
+					else stage_days_so_far(doc, at),
 					overridden=passage.overridden,
 					imported=passage.imported,
 					system_change=passage.system,
@@ -66,6 +74,17 @@ def record_transitions(doc) -> None:
 				),
 			}
 		).insert(ignore_permissions=True)
+
+
+CLOSE_EVENTS = (WON, LOST_EVENT)
+
+
+def event_time(doc, event: str, now):
+	"""When an event happened: now, except a win or loss loaded through Data Import with its own
+	close date (a 2019 win imported today is a 2019 win, for cycle times and the trend months)."""
+	if event in CLOSE_EVENTS and doc.get(close_date.FIELD) and close_date.imported_close_dates_allowed():
+		return get_datetime(doc.get(close_date.FIELD))
+	return now
 
 
 def transition_rows(outcome: "gate.GateOutcome") -> list[dict]:
@@ -169,7 +188,9 @@ def transition_values(
 
 def stage_days_so_far(doc, now) -> float | None:
 	entered = doc.stage_entered_on or doc.creation
-	return flt(time_diff_in_seconds(now, entered) / 86400.0, 2) if entered else None
+	days = flt(time_diff_in_seconds(now, entered) / 86400.0, 2) if entered else None
+	# An imported close dated before the deal reached the app: its time in the stage is unknown
+	return days if days is None or days >= 0 else None
 
 
 def keep_transitions_of_deleted(doc) -> None:

@@ -94,6 +94,13 @@ class TestCloseDate(SalesModesTestCase):
 			self.customer, status="Lost", closed_on="2019-03-14", transaction_date="2019-01-02"
 		)
 		self.assertEqual(closed_on(deal.name), getdate("2019-03-14"))
+		# Its Lost event is dated at the close it came with, not at the import
+		(lost,) = frappe.get_all(
+			"Stage Transition",
+			filters={"opportunity": deal.name, "event": "Lost"},
+			fields=["transitioned_on"],
+		)
+		self.assertEqual(str(lost.transitioned_on), "2019-03-14 00:00:00")
 		# A closed deal imported without a date is closed at the import
 		undated = make_opportunity(self.customer, status="Converted", transaction_date="2019-01-02")
 		self.assertEqual(closed_on(undated.name), getdate(today()))
