@@ -21,7 +21,11 @@ frappe.ui.form.on("Opportunity", {
 		sales_modes.follow_party_mode(frm);
 	},
 	sales_mode(frm) {
-		if (!frm.sales_modes_setting_mode) frm.sales_modes_mode_chosen = true;
+		// Chosen only when the user picked it in the field (not from a list filter or the route)
+		const input = frm.fields_dict.sales_mode && frm.fields_dict.sales_mode.$input;
+		if (!frm.sales_modes_setting_mode && input && input.is(":focus")) {
+			frm.sales_modes_mode_chosen = true;
+		}
 		sales_modes.sync_mode_family(frm);
 	},
 	sales_stage(frm) {
