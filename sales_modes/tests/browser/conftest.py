@@ -1,7 +1,8 @@
 """Fixtures of the browser tests (plain pytest + Playwright, run by scripts/browser-tests).
 
 The environment says where the site is and how to log in:
-SALES_MODES_BROWSER_URL (http://site.localhost:port), SALES_MODES_BROWSER_PASSWORD (the password
+SALES_MODES_BROWSER_URL (http://127.0.0.1:port), SALES_MODES_BROWSER_SITE (sent as
+X-Frappe-Site-Name), SALES_MODES_BROWSER_PASSWORD (the password
 scripts/browser-tests gave the test users), SALES_MODES_SCREENSHOTS (folder for the PNGs) and
 SALES_MODES_CHROMIUM (the browser binary, default /usr/bin/chromium).
 """
@@ -60,7 +61,13 @@ class Desk:
 	"""A logged-in desk session of one user, with the page errors it saw."""
 
 	def __init__(self, browser, base_url: str, shots: Path):
-		self.context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+		# The site is named by header: no name resolution of *.localhost needed
+		site = os.environ.get("SALES_MODES_BROWSER_SITE")
+		self.context = browser.new_context(
+			viewport={"width": 1366, "height": 900},
+			locale="en-US",
+			extra_http_headers={"X-Frappe-Site-Name": site} if site else None,
+		)
 		self.context.set_default_timeout(20000)
 		self.page = self.context.new_page()
 		self.base_url = base_url
