@@ -168,7 +168,9 @@ def test_override_as_sales_manager_lists_what_it_bypasses(desk_as):
 	desk.screenshot("05-override-dialog", full_page=False)
 	dialog.locator('[data-fieldname="reason"] textarea').fill("Committee agreed by phone; details follow")
 	dialog.get_by_role("button", name="Move Anyway").click()
-	page.locator('.sales-modes-stage[data-state="current"]', has_text="Identifying Decision Makers").wait_for()
+	page.locator(
+		'.sales-modes-stage[data-state="current"]', has_text="Identifying Decision Makers"
+	).wait_for()
 	name = desk.doc("name")
 	log = desk.api(
 		"frappe.client.get_list",
@@ -195,8 +197,10 @@ def test_b2c_deal_that_skipped_proposal_shows_it_skipped(desk_as):
 	desk.set_value("sales_stage", "Negotiation/Review")
 	desk.save()
 	page.locator('.sales-modes-stage[data-state="current"]', has_text="Negotiation/Review").wait_for()
-	assert page.locator('.sales-modes-stage[data-state="skipped"]').all_inner_texts()[0].startswith(
-		"Proposal/Price Quote"
+	assert (
+		page.locator('.sales-modes-stage[data-state="skipped"]')
+		.all_inner_texts()[0]
+		.startswith("Proposal/Price Quote")
 	)
 	assert page.locator('.sales-modes-stage[data-state="done"]', has_text="Prospecting").count() == 1
 	desk.screenshot("07-b2c-path-skipped")
@@ -205,6 +209,9 @@ def test_b2c_deal_that_skipped_proposal_shows_it_skipped(desk_as):
 
 @pytest.fixture(autouse=True)
 def _needs_deal(request):
-	if request.node.name in {"test_jump_to_negotiation_lists_what_is_missing", "test_fill_committee_and_roi_then_advance"}:
+	if request.node.name in {
+		"test_jump_to_negotiation_lists_what_is_missing",
+		"test_fill_committee_and_roi_then_advance",
+	}:
 		if "deal" not in state:
 			pytest.skip("the deal of the first test was not created")

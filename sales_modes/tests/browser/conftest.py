@@ -76,10 +76,12 @@ class Desk:
 		self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
 		self.page.on(
 			"console",
-			lambda m: m.type == "error"
-			and not IGNORED_CONSOLE.search(m.text)
-			and not EXPECTED_SERVER_ERRORS.search(m.text)
-			and self.errors.append(f"console error: {m.text}"),
+			lambda m: (
+				m.type == "error"
+				and not IGNORED_CONSOLE.search(m.text)
+				and not EXPECTED_SERVER_ERRORS.search(m.text)
+				and self.errors.append(f"console error: {m.text}")
+			),
 		)
 
 	def login(self, user: str, password: str) -> "Desk":
@@ -104,9 +106,11 @@ class Desk:
 		return response.json().get("message")
 
 	def csrf_token(self) -> str:
-		return self.page.evaluate("() => (window.frappe && frappe.csrf_token) || ''") if self.page.url.startswith(
-			self.base_url
-		) else ""
+		return (
+			self.page.evaluate("() => (window.frappe && frappe.csrf_token) || ''")
+			if self.page.url.startswith(self.base_url)
+			else ""
+		)
 
 	def screenshot(self, name: str, full_page: bool = True) -> Path:
 		path = self.shots / f"{name}.png"

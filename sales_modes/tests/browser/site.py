@@ -53,6 +53,8 @@ def prepare(password: str) -> dict:
 	make_item()
 	let_reps_pick_stages()
 	# Deals from earlier runs would clutter the list the tests read
-	for name in frappe.get_all("Opportunity", {"party_name": ("in", [B2B_CUSTOMER, B2C_CUSTOMER])}, pluck="name"):
+	for name in frappe.get_all(
+		"Opportunity", {"party_name": ("in", [B2B_CUSTOMER, B2C_CUSTOMER])}, pluck="name"
+	):
 		frappe.delete_doc("Opportunity", name, force=True, ignore_permissions=True)
 	return {"rep": REP, "manager": MANAGER, "b2b_customer": B2B_CUSTOMER, "b2c_customer": B2C_CUSTOMER}
