@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
 IGNORED_CONSOLE = re.compile(r"socket\.io|Failed to load resource|xhr poll error|websocket", re.I)
 # Frappe logs the traceback of a refused save to the console: the gate refusing is expected
 EXPECTED_SERVER_ERRORS = re.compile(r"sales_modes\.gate\.StageGateError")
+# Warnings that come from the app's own records (a card or chart without a colour)
+APP_WARNINGS = re.compile(r"is not a valid color")
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +85,13 @@ class Desk:
 				and self.errors.append(f"console error: {m.text}")
 			),
 		)
+
+	def on_console(self, message) -> None:
+		text = message.text
+		if message.type == "error" and not (IGNORED_CONSOLE.search(text) or EXPECTED_SERVER_ERRORS.search(text)):
+			self.errors.append(f"console error: {text}")
+		elif message.type == "warning" and APP_WARNINGS.search(text):
+			self.errors.append(f"console warning: {text}")
 
 	def login(self, user: str, password: str) -> "Desk":
 		response = self.context.request.post(
