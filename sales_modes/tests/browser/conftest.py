@@ -75,7 +75,7 @@ class Desk:
 		self.base_url = base_url
 		self.shots = shots
 		self.errors: list[str] = []
-		self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+		self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}\n{(e.stack or '')[:600]}"))
 		self.page.on(
 			"console",
 			lambda m: (
@@ -88,7 +88,9 @@ class Desk:
 
 	def on_console(self, message) -> None:
 		text = message.text
-		if message.type == "error" and not (IGNORED_CONSOLE.search(text) or EXPECTED_SERVER_ERRORS.search(text)):
+		if message.type == "error" and not (
+			IGNORED_CONSOLE.search(text) or EXPECTED_SERVER_ERRORS.search(text)
+		):
 			self.errors.append(f"console error: {text}")
 		elif message.type == "warning" and APP_WARNINGS.search(text):
 			self.errors.append(f"console warning: {text}")

@@ -33,6 +33,12 @@ FIGURES = (
 )  # fmt: skip
 
 
+def header_width(label: str) -> int:
+	"""Pixels a datatable header needs for label: wide (CJK) characters count double."""
+	units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)
+	return 8 * units + 40
+
+
 def execute(filters=None):
 	return SalesModeComparison(filters).run()
 
@@ -223,6 +229,8 @@ class SalesModeComparison:
 		def column(fieldname, label, fieldtype="Int", width=110, **extra):
 			if fieldtype in PRECISION:
 				extra.setdefault("precision", PRECISION[fieldtype])
+			# Wide enough for the whole (translated) header at the desk's font
+			width = max(width, header_width(label))
 			return {"fieldname": fieldname, "label": label, "fieldtype": fieldtype, "width": width, **extra}
 
 		return [
