@@ -125,6 +125,8 @@ class Desk:
 
 	def screenshot(self, name: str, full_page: bool = True) -> Path:
 		path = self.shots / f"{name}.png"
+		# "Saved" toasts of earlier saves would cover the form
+		self.page.evaluate("() => document.querySelectorAll('.desk-alert').forEach((a) => a.remove())")
 		self.page.screenshot(path=str(path), full_page=full_page)
 		return path
 
