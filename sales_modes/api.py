@@ -5,7 +5,6 @@ from frappe import _
 
 from sales_modes.core import gates
 from sales_modes.expressions import evaluate_expression
-from sales_modes.mode_resolution import infer_party_mode
 from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.settings import can_override_gates
 
@@ -102,6 +101,8 @@ def check_stage_move(doc: str | dict) -> dict:
 @frappe.whitelist()
 def get_party_mode(party_doctype: str, party_name: str) -> dict:
 	"""The mode a deal with this party would be inferred to, and that mode's family."""
+	from sales_modes.mode_resolution import infer_party_mode
+
 	frappe.has_permission(party_doctype, "read", party_name, throw=True)
 	mode = infer_party_mode(party_doctype, party_name)
 	family = frappe.db.get_value("Sales Mode", mode, "family", cache=True) if mode else None

@@ -33,8 +33,8 @@ frappe.ui.form.on("Opportunity", {
 	},
 });
 
-// Until the desk bundle with the neutral, single mode line is built, the form keeps its own
-// (the same as sales_modes.show_mode_indicator in sales_modes.bundle.js)
+// One neutral line naming the mode, cleared first: refresh runs more than once per load and
+// set_intro appends. (The family is not read here: the sections below show it.)
 sales_modes.show_deal_mode = function (frm) {
 	frm.set_intro();
 	if (!frm.doc.sales_mode || frm.is_new()) return;

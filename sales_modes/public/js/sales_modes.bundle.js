@@ -1,13 +1,15 @@
 // Shared desk helpers for the forms sales_modes extends.
 frappe.provide("sales_modes");
 
-// The form's intro line names the mode, in one neutral colour (v15 puts the dashboard in the
-// Connections tab, out of sight). Cleared first: refresh runs more than once per load, and
-// set_intro appends.
+sales_modes.FAMILY_COLORS = { Business: "blue", Consumer: "orange" };
+
+// The form's intro line shows the mode (v15 puts the dashboard in the Connections tab, out of sight)
 sales_modes.show_mode_indicator = function (frm) {
-	frm.set_intro();
 	if (!frm.doc.sales_mode || frm.is_new()) return;
-	frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), "blue");
+	frappe.db.get_value("Sales Mode", frm.doc.sales_mode, "family").then(({ message }) => {
+		const color = sales_modes.FAMILY_COLORS[message && message.family] || "gray";
+		frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), color);
+	});
 };
 
 // Filters shared by the Sales Modes reports: company, the last 12 months, territory, customer group, mode

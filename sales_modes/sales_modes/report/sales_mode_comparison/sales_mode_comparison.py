@@ -40,7 +40,11 @@ def header_width(label: str) -> int:
 
 
 def execute(filters=None):
-	return SalesModeComparison(filters).run()
+	report = SalesModeComparison(filters)
+	columns, data, message, chart, summary = report.run()
+	if report.filters.get("layout") == METRICS_AS_ROWS:
+		columns, data = report.transpose(columns, data)
+	return columns, data, message, chart, summary
 
 
 class SalesModeComparison:
@@ -60,46 +64,13 @@ class SalesModeComparison:
 			if has_data
 			else []
 		)
-		columns = self.get_columns()
-		chart, summary = self.get_chart(data), self.get_summary(data)
-		if self.filters.get("layout") == METRICS_AS_ROWS:
-			columns, data = self.transpose(columns, data)
-		return columns, data, get_message(self.filters, has_data), chart, summary
-
-	def transpose(self, columns: list[dict], data: list[dict]) -> tuple[list[dict], list[dict]]:
-		"""A row per metric, a column per mode and, with two modes, their difference (first - second)."""
-		modes = [row["sales_mode"] for row in data]
-		keys = [f"mode_{i}" for i in range(len(modes))]
-		out_columns = [{"fieldname": "metric", "label": _("Metric"), "fieldtype": "Data", "width": 240}]
-		out_columns += [
-			{"fieldname": key, "label": mode_label(mode), "fieldtype": "Data", "width": 160}
-			for key, mode in zip(keys, modes, strict=True)
-		]
-		with_difference = len(modes) == 2
-		if with_difference:
-			out_columns.append(
-				{
-					"fieldname": "difference",
-					"label": _("Difference ({0} - {1})").format(mode_label(modes[0]), mode_label(modes[1])),
-					"fieldtype": "Data",
-					"width": 200,
-				}
-			)
-		rows = []
-		for column in columns[1:]:
-			values = [row[column["fieldname"]] for row in data]
-			row = {
-				"metric": column["label"],
-				"fieldname": column["fieldname"],
-				"fieldtype": column["fieldtype"],
-				"precision": column.get("precision"),
-				"currency": self.currency,
-				**dict(zip(keys, values, strict=True)),
-			}
-			if with_difference:
-				row["difference"] = None if None in values else values[0] - values[1]
-			rows.append(row)
-		return out_columns, rows
+		return (
+			self.get_columns(),
+			data,
+			get_message(self.filters, has_data),
+			self.get_chart(data),
+			self.get_summary(data),
+		)
 
 	def get_figures(self) -> dict[str | None, dict[str, float]]:
 		figures: dict[str | None, dict[str, float]] = {}
@@ -254,6 +225,41 @@ class SalesModeComparison:
 			column("revenue", _("Revenue"), "Currency", 140, options="currency"),
 			column("avg_order_value", _("Average Order Value"), "Currency", 130, options="currency"),
 		]
+
+	def transpose(self, columns: list[dict], data: list[dict]) -> tuple[list[dict], list[dict]]:
+		"""A row per metric, a column per mode and, with two modes, their difference (first - second)."""
+		modes = [row["sales_mode"] for row in data]
+		keys = [f"mode_{i}" for i in range(len(modes))]
+		out_columns = [{"fieldname": "metric", "label": _("Metric"), "fieldtype": "Data", "width": 240}]
+		out_columns += [
+			{"fieldname": key, "label": mode_label(mode), "fieldtype": "Data", "width": 160}
+			for key, mode in zip(keys, modes, strict=True)
+		]
+		with_difference = len(modes) == 2
+		if with_difference:
+			out_columns.append(
+				{
+					"fieldname": "difference",
+					"label": _("Difference ({0} - {1})").format(mode_label(modes[0]), mode_label(modes[1])),
+					"fieldtype": "Data",
+					"width": 200,
+				}
+			)
+		rows = []
+		for column in columns[1:]:
+			values = [row[column["fieldname"]] for row in data]
+			row = {
+				"metric": column["label"],
+				"fieldname": column["fieldname"],
+				"fieldtype": column["fieldtype"],
+				"precision": column.get("precision"),
+				"currency": self.currency,
+				**dict(zip(keys, values, strict=True)),
+			}
+			if with_difference:
+				row["difference"] = None if None in values else values[0] - values[1]
+			rows.append(row)
+		return out_columns, rows
 
 	def get_chart(self, data: list[dict]) -> dict | None:
 		rates = (
