@@ -23,14 +23,15 @@ from sales_modes.reports import (
 	won_cycle_histograms,
 )
 
-METRICS_AS_ROWS = "Metrics as Rows"
-# Shown to a decimal: rates in percent, days, committee sizes
-PRECISION = {"Percent": 1, "Float": 1}
-
 FIGURES = (
 	"leads", "qualified_leads", "disqualified_leads", "opportunities", "won", "lost", "won_amount",
 	"committee_members", "customers", "new_customers", "repeat_customers", "invoices", "revenue",
 )  # fmt: skip
+
+
+METRICS_AS_ROWS = "Metrics as Rows"
+# Shown to a decimal: rates in percent, days, committee sizes
+PRECISION = {"Percent": 1, "Float": 1}
 
 
 def header_width(label: str) -> int:
