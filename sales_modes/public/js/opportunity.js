@@ -113,11 +113,7 @@ sales_modes.stage_path_html = function (r) {
 				${label}${s.phase_label ? `&nbsp;<small>· ${esc(s.phase_label)}</small>` : ""}
 			</span>`;
 		})
-		.join('<span class="text-muted">›</span> ');
-	const guidance = r.current_guidance
-		? `<div class="mt-2 sales-modes-guidance"><b>${esc(r.stages.find((s) => s.state === "current").label)}:</b>
-			${esc(r.current_guidance)}</div>`
-		: "";
+		.join('<span class="text-muted">›</span> ') + sales_modes.guidance_html(r);
 	let missing = "";
 	if (r.next_stage) {
 		missing = r.missing.length
@@ -127,7 +123,20 @@ sales_modes.stage_path_html = function (r) {
 					esc(__(r.next_stage)),
 			  ])}</div>`;
 	}
-	return `<div class="sales-modes-path">${steps}${guidance}${missing}</div>`;
+	// Where the deal stands without meeting its rules (grandfathered, overridden, set by ERPNext)
+	const unmet = (r.unmet_current || []).length
+		? `<div class="mt-2 text-warning"><b>${__("Requirements not met where the deal stands:")}</b>
+			<ul class="mb-0">${r.unmet_current.map((m) => `<li>${esc(m)}</li>`).join("")}</ul></div>`
+		: "";
+	return `<div class="sales-modes-path">${steps}${unmet}${missing}</div>`;
+};
+
+// What the current stage asks of the rep, in the form (not only in a tooltip)
+sales_modes.guidance_html = function (r) {
+	const esc = frappe.utils.escape_html;
+	const current = r.stages.find((s) => s.state === "current");
+	if (!r.current_guidance || !current) return "";
+	return `<div class="mt-2 sales-modes-guidance"><b>${esc(current.label)}:</b> ${esc(r.current_guidance)}</div>`;
 };
 
 // A stage picked in the form that the gate would block: say what is missing, and offer the
