@@ -16,6 +16,7 @@ doctype_js = {
 	"Lead": "public/js/lead.js",
 	"Customer": "public/js/customer.js",
 }
+doctype_list_js = {"Lead": "public/js/lead_list.js"}
 
 # Install; every migrate syncs custom fields and indexes (no patch line needed when they change)
 after_install = "sales_modes.install.after_install"

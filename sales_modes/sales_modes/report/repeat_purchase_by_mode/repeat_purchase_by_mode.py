@@ -138,6 +138,7 @@ def get_columns() -> list[dict]:
 				"fieldname": f"month_{month}",
 				"label": _("Month {0}").format(month),
 				"fieldtype": "Percent",
+				"precision": 1,
 				"width": 90,
 			}
 		)

@@ -63,9 +63,27 @@ def get_columns() -> list[dict]:
 	columns = [
 		mode_column(120),
 		{"fieldname": "won", "label": _("Won Deals"), "fieldtype": "Int", "width": 100},
-		{"fieldname": "median_days", "label": _("Median Days"), "fieldtype": "Float", "width": 110},
-		{"fieldname": "p75_days", "label": _("75th Percentile Days"), "fieldtype": "Float", "width": 140},
-		{"fieldname": "p90_days", "label": _("90th Percentile Days"), "fieldtype": "Float", "width": 140},
+		{
+			"fieldname": "median_days",
+			"label": _("Median Days"),
+			"fieldtype": "Float",
+			"precision": 1,
+			"width": 110,
+		},
+		{
+			"fieldname": "p75_days",
+			"label": _("75th Percentile Days"),
+			"fieldtype": "Float",
+			"precision": 1,
+			"width": 140,
+		},
+		{
+			"fieldname": "p90_days",
+			"label": _("90th Percentile Days"),
+			"fieldtype": "Float",
+			"precision": 1,
+			"width": 140,
+		},
 	]
 	for label, _low, _high in CYCLE_BUCKETS:
 		columns.append(

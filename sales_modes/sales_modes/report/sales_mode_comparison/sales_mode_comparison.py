@@ -1,7 +1,8 @@
 # Copyright (c) 2026, Sales Modes Developers and contributors
 # For license information, please see license.txt
 
-"""One row per sales mode: leads, pipeline, won deals and invoicing side by side."""
+"""Leads, pipeline, won deals and invoicing of each sales mode side by side: one row per mode, or
+(layout "Metrics as Rows") one row per metric with a column per mode and the difference."""
 
 import frappe
 from frappe import _
@@ -31,8 +32,23 @@ FIGURES = (
 )  # fmt: skip
 
 
+METRICS_AS_ROWS = "Metrics as Rows"
+# Shown to a decimal: rates in percent, days, committee sizes
+PRECISION = {"Percent": 1, "Float": 1}
+
+
+def header_width(label: str) -> int:
+	"""Pixels a datatable header needs for label: wide (CJK) characters count double."""
+	units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)
+	return 8 * units + 40
+
+
 def execute(filters=None):
-	return SalesModeComparison(filters).run()
+	report = SalesModeComparison(filters)
+	columns, data, message, chart, summary = report.run()
+	if report.filters.get("layout") == METRICS_AS_ROWS:
+		columns, data = report.transpose(columns, data)
+	return columns, data, message, chart, summary
 
 
 class SalesModeComparison:
@@ -186,6 +202,10 @@ class SalesModeComparison:
 
 	def get_columns(self) -> list[dict]:
 		def column(fieldname, label, fieldtype="Int", width=110, **extra):
+			if fieldtype in PRECISION:
+				extra.setdefault("precision", PRECISION[fieldtype])
+			# Wide enough for the whole (translated) header at the desk's font
+			width = max(width, header_width(label))
 			return {"fieldname": fieldname, "label": label, "fieldtype": fieldtype, "width": width, **extra}
 
 		return [
@@ -209,6 +229,41 @@ class SalesModeComparison:
 			column("revenue", _("Revenue"), "Currency", 140, options="currency"),
 			column("avg_order_value", _("Average Order Value"), "Currency", 130, options="currency"),
 		]
+
+	def transpose(self, columns: list[dict], data: list[dict]) -> tuple[list[dict], list[dict]]:
+		"""A row per metric, a column per mode and, with two modes, their difference (first - second)."""
+		modes = [row["sales_mode"] for row in data]
+		keys = [f"mode_{i}" for i in range(len(modes))]
+		out_columns = [{"fieldname": "metric", "label": _("Metric"), "fieldtype": "Data", "width": 240}]
+		out_columns += [
+			{"fieldname": key, "label": mode_label(mode), "fieldtype": "Data", "width": 160}
+			for key, mode in zip(keys, modes, strict=True)
+		]
+		with_difference = len(modes) == 2
+		if with_difference:
+			out_columns.append(
+				{
+					"fieldname": "difference",
+					"label": _("Difference ({0} - {1})").format(mode_label(modes[0]), mode_label(modes[1])),
+					"fieldtype": "Data",
+					"width": 200,
+				}
+			)
+		rows = []
+		for column in columns[1:]:
+			values = [row[column["fieldname"]] for row in data]
+			row = {
+				"metric": column["label"],
+				"fieldname": column["fieldname"],
+				"fieldtype": column["fieldtype"],
+				"precision": column.get("precision"),
+				"currency": self.currency,
+				**dict(zip(keys, values, strict=True)),
+			}
+			if with_difference:
+				row["difference"] = None if None in values else values[0] - values[1]
+			rows.append(row)
+		return out_columns, rows
 
 	def get_chart(self, data: list[dict]) -> dict | None:
 		rates = (
