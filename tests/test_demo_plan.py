@@ -339,3 +339,45 @@ def test_requirements_read_every_engine_field_from_the_record():
 	assert rules.requirement_from_record(row) == gates.Requirement(
 		gates.MINIMUM_ROWS, "m", "Qualification", "t", "2", "f", "1", None
 	)
+
+
+def test_remembered_expressions_give_the_evaluators_answers():
+	calls = []
+
+	def counting(expression, doc):
+		calls.append(expression)
+		return evaluate(expression, doc)
+
+	remembered = rules.remembering(counting)
+	reach = "doc.contact_email or doc.phone"
+	assert remembered(reach, {"contact_email": "a@b.c"}) == "a@b.c"
+	assert remembered(reach, {"contact_email": "a@b.c", "need_description": "x"}) == "a@b.c"
+	assert remembered(reach, {"phone": "123"}) == "123"
+	assert len(calls) == 2  # the second call read the same fields
+	# A rule that reaches the deal other than through doc.<field> is always evaluated
+	for other in ("doc.get('phone')", "doc['phone']", "doc.phone or 'doc'"):
+		remembered = rules.remembering(lambda expression, doc: calls.append(expression) or doc.get("phone"))
+		for _i in range(2):
+			remembered(other, {"phone": "123"})
+		assert calls[-2:] == [other, other]
+	assert rules.remembering(None) is None
+
+
+def test_rules_see_the_deal_over_a_blank_document():
+	"""As the gate does: a field a new document already carries is met without the plan writing it,
+	and an expression may read a field the plan never writes."""
+	blank = {"opportunity_type": "Sales", "contact_mobile": None, "phone": None}
+	pipelines = custom_pipelines(
+		[
+			gates.Requirement(gates.FIELD_IS_SET, "Type.", "Qualification", "opportunity_type"),
+			gates.Requirement(
+				gates.EXPRESSION, "Reach.", "Qualification", expression="doc.phone or doc.contact_email"
+			),
+		]
+	)
+	plan = Plan(seed=3, scale=1, today=TODAY, pipelines=pipelines, evaluate_expression=evaluate, blank=blank)
+	for i in range(plan.counts.b2b_opportunities):
+		for step in plan.opportunity(i).steps:
+			assert "opportunity_type" not in step.values and "phone" not in step.values
+	with pytest.raises(rules.UnsupportedRequirement):
+		Plan(seed=3, scale=1, today=TODAY, pipelines=pipelines, evaluate_expression=evaluate).opportunity(0)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
+from frappe.model import numeric_fieldtypes
 from frappe.utils import add_days, flt, getdate
 
 from sales_modes.core.deal_states import OPEN, STAGE_CHANGE
@@ -219,15 +220,22 @@ class BulkGenerator:
 		self.flush(batches)
 
 	def flush(self, batches: dict[str, list[dict]]) -> None:
-		# Child rows differ in their columns: insert each table with the columns of its rows
+		# A deal carries the fields its stage asks for: one INSERT per table, the others left blank
 		for doctype, rows in batches.items():
-			by_columns: dict[tuple, list[dict]] = {}
-			for row in rows:
-				by_columns.setdefault(tuple(row), []).append(row)
-			for group in by_columns.values():
-				self.insert(doctype, group)
+			columns = list(dict.fromkeys(column for row in rows for column in row))
+			blank = {column: self.blank(doctype, column) for column in columns}
+			self.insert(doctype, [{**blank, **row} for row in rows])
 		self.progress(len(batches.get("Opportunity", [])), _("Opportunity"))
 		batches.clear()
+
+	def blank(self, doctype: str, fieldname: str) -> object:
+		"""What a document leaves in a field it was not given: its default, or 0 for a number."""
+		df = frappe.get_meta(doctype).get_field(fieldname)
+		if df is None:
+			return None
+		if df.fieldtype in numeric_fieldtypes:
+			return flt(df.default)
+		return df.default or None
 
 	def opportunity_rows(self, opp: demo_plan.Opportunity) -> Iterator[tuple[str, dict]]:
 		"""The deal as the document flow leaves it: the plan's values, fields the app derives computed

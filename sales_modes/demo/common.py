@@ -46,11 +46,16 @@ def site_plan(seed: int = 42, scale: float = 1, today: date | None = None):
 	every deal carries what the site's own rules ask (a rule the demo cannot meet stops it here)."""
 	from sales_modes.demo.plan import B2B, B2C, Plan
 	from sales_modes.expressions import evaluate_expression
-	from sales_modes.pipelines import get_pipeline
+	from sales_modes.pipelines import doc_values, get_pipeline
 
-	pipelines = {mode: get_pipeline(mode) for mode in (B2B, B2C)}
 	return Plan(
-		seed=seed, scale=scale, today=today, pipelines=pipelines, evaluate_expression=evaluate_expression
+		seed=seed,
+		scale=scale,
+		today=today,
+		pipelines={mode: get_pipeline(mode) for mode in (B2B, B2C)},
+		evaluate_expression=evaluate_expression,
+		# the gate reads every field of the deal; an expression may name one the plan never writes
+		blank=doc_values(frappe.new_doc("Opportunity")),
 	)
 
 

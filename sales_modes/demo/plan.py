@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -247,13 +249,16 @@ class Plan:
 		today: date | None = None,
 		pipelines: dict[str, gates.Pipeline] | None = None,
 		evaluate_expression: rules.Evaluator = None,
+		blank: Mapping | None = None,
 	):
-		"""`pipelines` by mode (default: the shipped records); `evaluate_expression` as the gate's."""
+		"""`pipelines` by mode (default: the shipped records); `evaluate_expression` as the gate's;
+		`blank`, a new Opportunity's fields: rules see a deal as that plus what the plan wrote on it."""
 		self.seed = seed
 		self.pipelines = pipelines or rules.default_pipelines()
 		for pipeline in self.pipelines.values():
 			rules.check_pipeline(pipeline)
-		self.evaluate = evaluate_expression
+		self.evaluate = rules.remembering(evaluate_expression)
+		self.blank = blank or {}
 		self.stages = {mode: tuple(s.name for s in self.pipelines[mode].stages) for mode in (B2B, B2C)}
 		self.scale = scale
 		self.counts = counts_for_scale(scale)
@@ -391,17 +396,24 @@ class Plan:
 		first, pool = self.customer_pool(mode)
 		return first + index % pool
 
-	def opportunity(self, index: int) -> Opportunity:
+	def opportunity(self, index: int, walk: bool = True) -> Opportunity:
+		"""Deal `index`; without `walk`, only what its invoices need (no stages, no field values)."""
 		counts = self.counts
 		mode = B2B if index < counts.b2b_opportunities else B2C
 		local = index if mode == B2B else index - counts.b2b_opportunities
 		customer = self.customer(self.opportunity_customer(mode, local))
 		rng = rng_for(self.seed, "opportunity", index)
-		if mode == B2B:
-			return self.b2b_opportunity(rng, index, customer)
-		return self.b2c_opportunity(rng, index, customer)
+		make = self.b2b_opportunity if mode == B2B else self.b2c_opportunity
+		opp, path, span_end, expected_closing = make(rng, index, customer)
+		if walk:
+			profile = self.profile(rng, opp, customer, expected_closing)
+			# a few B2B moves are forced through by a manager
+			override = mode == B2B and rng.random() < 0.3
+			opp.steps = self.walk(rng, opp, path, span_end, profile, override)
+			self.close(opp, profile)
+		return opp
 
-	def b2b_opportunity(self, rng: random.Random, index: int, customer: Customer) -> Opportunity:
+	def b2b_opportunity(self, rng: random.Random, index: int, customer: Customer):
 		stages = self.stages[B2B]
 		# most accounts' deals started a while ago: enough of them have closed by now
 		created = self.moment(rng, customer.created, self.now - timedelta(days=rng.choice((10, 60, 90, 120))))
@@ -418,15 +430,12 @@ class Plan:
 			status = OPEN  # a deal this recent has not closed yet
 		span_end = closes if status != OPEN else min(closes, self.now - timedelta(days=1))
 		opp = Opportunity(index, B2B, customer.index, created, amount, status, [], None)
+		opp.closed = closes if status != OPEN else None
 		opp.installments = rng.choice((1, 1, 1, 2))
 		self.close_story(rng, opp, B2B_LOST_REASONS)
-		profile = self.profile(rng, opp, customer, (created + cycle).date())
-		# a few B2B moves are forced through by a manager
-		opp.steps = self.walk(rng, opp, stages[: last_stage + 1], span_end, profile, rng.random() < 0.3)
-		self.close(opp, closes, profile)
-		return opp
+		return opp, stages[: last_stage + 1], span_end, (created + cycle).date()
 
-	def b2c_opportunity(self, rng: random.Random, index: int, customer: Customer) -> Opportunity:
+	def b2c_opportunity(self, rng: random.Random, index: int, customer: Customer):
 		stages = self.stages[B2C]
 		created = self.moment(rng, customer.created, self.now - timedelta(hours=2))
 		cycle = timedelta(minutes=lognormal(rng, 240, 1.6, 5, 60 * 24 * 12))
@@ -441,11 +450,9 @@ class Plan:
 			status = OPEN
 		span_end = closes if status != OPEN else min(closes, self.now)
 		opp = Opportunity(index, B2C, customer.index, created, amount, status, [], None)
+		opp.closed = closes if status != OPEN else None
 		self.close_story(rng, opp, B2C_LOST_REASONS)
-		profile = self.profile(rng, opp, customer, (created + cycle).date())
-		opp.steps = self.walk(rng, opp, path, span_end, profile, False)
-		self.close(opp, closes, profile)
-		return opp
+		return opp, path, span_end, (created + cycle).date()
 
 	def close_story(self, rng: random.Random, opp: Opportunity, reasons) -> None:
 		if opp.status == LOST:
@@ -484,7 +491,7 @@ class Plan:
 		}
 
 	def satisfy(self, values: dict, requirements, profile: dict) -> dict:
-		values = rules.satisfy(values, requirements, profile, self.evaluate)
+		values = rules.satisfy(values, requirements, profile, self.evaluate, self.blank)
 		for fieldname, companions in COMPANION_FIELDS.items():
 			if not gates.is_blank(values.get(fieldname)):
 				values.update({c: profile[c] for c in companions})
@@ -501,10 +508,11 @@ class Plan:
 		values = {field: profile[field] for field in INITIAL_FIELDS[opp.mode]}
 		chain, lacking, previous = [], [], None
 		for k, stage in enumerate(path):
-			entered = pipeline.requirements_for(gates.plan_move(pipeline, previous, stage).entered)
-			missing = gates.unmet(entered, values, self.evaluate)
-			if k and missing:
-				lacking.append((k, tuple(missing)))
+			if override and k:
+				entered = pipeline.requirements_for(gates.plan_move(pipeline, previous, stage).entered)
+				missing = gates.unmet(entered, ChainMap(values, self.blank), self.evaluate)
+				if missing:
+					lacking.append((k, tuple(missing)))
 			values = self.satisfy(values, rules.stage_requirements(pipeline, stage), profile)
 			chain.append(values)
 			previous = stage
@@ -516,12 +524,11 @@ class Plan:
 			steps[k] = StageStep(path[k], times[k], chain[k - 1], overridden=True, unmet=missing)
 		return steps
 
-	def close(self, opp: Opportunity, closes: datetime, profile: dict) -> None:
+	def close(self, opp: Opportunity, profile: dict) -> None:
 		"""A won or lost deal: what closing writes, then what the rules of the win or loss ask."""
 		event = opp.event
 		if event is None:
 			return
-		opp.closed = closes
 		values = dict(opp.steps[-1].values)
 		values.update({f: profile[f] for f in CLOSING_FIELDS[event] if gates.is_blank(values.get(f))})
 		opp.closing = self.satisfy(
@@ -577,7 +584,7 @@ class Plan:
 		)
 		won = []
 		for j in range(local, n, pool):
-			opp = self.opportunity(base + j)
+			opp = self.opportunity(base + j, walk=False)
 			if opp.status == CONVERTED:
 				won.append(opp)
 		return won

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -27,6 +28,9 @@ OUTCOME_EVENTS = (WON, LOST_EVENT)
 # A Stage Requirement's "applies to" column, where the records have it (Stage, Won or Lost)
 APPLIES_TO = "applies_to"
 DOC_FIELD = re.compile(r"\bdoc\.([A-Za-z_]\w*)")
+DOC_NAME = re.compile(r"\bdoc\b")
+DOC_CALL_OR_INDEX = re.compile(r"\bdoc\s*(\.\s*\w+\s*\(|\[)")
+MEMO_SIZE = 50_000
 
 Evaluator = Callable[[str, Mapping], object] | None
 
@@ -105,28 +109,59 @@ def check_pipeline(pipeline: gates.Pipeline) -> None:
 		)
 
 
+def remembering(evaluate: Evaluator) -> Evaluator:
+	"""The evaluator, remembering each result by the values of the fields the expression reads.
+
+	Only for expressions that touch the deal through `doc.<field>` alone; one that calls a method
+	of doc or indexes it is evaluated every time. The plan asks the same rule about the same deal
+	at each stage, and frappe.safe_eval compiles the expression anew on every call.
+	"""
+	if evaluate is None:
+		return None
+	memo: dict[tuple, object] = {}
+
+	def run(expression: str, doc: Mapping) -> object:
+		fieldnames = DOC_FIELD.findall(expression)
+		if DOC_CALL_OR_INDEX.search(expression) or len(DOC_NAME.findall(expression)) != len(fieldnames):
+			return evaluate(expression, doc)
+		key = (expression, repr([doc.get(f) for f in fieldnames]))
+		if key not in memo:
+			if len(memo) >= MEMO_SIZE:
+				memo.clear()
+			memo[key] = evaluate(expression, doc)
+		return memo[key]
+
+	return run
+
+
 def satisfy(
 	values: Mapping,
 	requirements: Iterable[gates.Requirement],
 	profile: Mapping,
 	evaluate: Evaluator = None,
+	blank: Mapping | None = None,
 ) -> dict:
 	"""A copy of `values` that meets every requirement, filling what is missing from `profile`.
 
 	Only what an unmet rule reads is filled, so a deal carries what its stage asks and no more.
+	The rules see the deal as the gate does: `blank` (a new document's fields) under `values`.
 	"""
 	requirements = list(requirements)
-	values = dict(values)
+	values, filled = dict(values), False
+	doc = ChainMap(values, blank or {})
 	for requirement in requirements:
-		if not gates.is_met(requirement, values, evaluate):
-			fill(values, requirement, profile)
-	missing = gates.unmet(requirements, values, evaluate)
+		if not gates.is_met(requirement, doc, evaluate):
+			fill(values, doc, requirement, profile)
+			filled = True
+	# Filling one rule may not undo another (a row condition set, say): check them all again
+	missing = gates.unmet(requirements, doc, evaluate) if filled else []
 	if missing:
 		raise UnsupportedRequirement(missing[0], "the deal's profile cannot meet this rule")
 	return values
 
 
-def fill(values: dict, requirement: gates.Requirement, profile: Mapping) -> None:
+def fill(values: dict, doc: Mapping, requirement: gates.Requirement, profile: Mapping) -> None:
+	"""Write into `values` what `requirement` lacks on `doc` (values over a blank document)."""
 	check = requirement.check_type
 	if check == gates.FIELD_IS_SET:
 		take(values, requirement, profile, requirement.fieldname)
@@ -136,11 +171,11 @@ def fill(values: dict, requirement: gates.Requirement, profile: Mapping) -> None
 		if float(values[requirement.fieldname] or 0) < minimum:
 			values[requirement.fieldname] = minimum
 	elif check == gates.MINIMUM_ROWS:
-		fill_rows(values, requirement, profile)
+		fill_rows(values, doc, requirement, profile)
 	elif check == gates.EXPRESSION:
 		# An expression cannot be solved in general: give it every field it reads, then it is checked
 		for fieldname in DOC_FIELD.findall(requirement.expression or ""):
-			if gates.is_blank(values.get(fieldname)) and not gates.is_blank(profile.get(fieldname)):
+			if gates.is_blank(doc.get(fieldname)) and not gates.is_blank(profile.get(fieldname)):
 				values[fieldname] = profile[fieldname]
 
 
@@ -150,14 +185,14 @@ def take(values: dict, requirement: gates.Requirement, profile: Mapping, fieldna
 	values[fieldname] = profile[fieldname]
 
 
-def fill_rows(values: dict, requirement: gates.Requirement, profile: Mapping) -> None:
+def fill_rows(values: dict, doc: Mapping, requirement: gates.Requirement, profile: Mapping) -> None:
 	"""The table gets every row the deal has (a rep lists the whole committee once asked); if too few
 	match the rule's row condition, the condition is set on rows that lack it."""
 	table = requirement.fieldname or ""
 	pool = profile.get(table)
 	if not isinstance(pool, Sequence) or isinstance(pool, str):
 		raise UnsupportedRequirement(requirement, "the deal's profile has no rows for this table")
-	rows = list(values.get(table) or [])
+	rows = list(doc.get(table) or [])
 	rows += [row for row in pool if row not in rows]
 	minimum = int(float(requirement.value or 1))
 	short = minimum - len(gates.matching_rows(rows, requirement.filter_field, requirement.filter_value))
