@@ -2,12 +2,13 @@
 
 Hundreds of thousands of documents cannot go through the document flow in minutes, so rows
 are built in Python, chunk by chunk (never the whole set in memory), and written with
-frappe.db.bulk_insert. What the flow would have computed is computed here from the same
-sources: phases and probabilities from the Sales Mode pipelines, statuses from each deal's
-outcome, a Stage Transition per stage entered and per win or loss, committee rows once a deal
-reached Identifying Decision Makers, lost reasons and competitors on lost deals. Invoices are
-submitted headers with one item row and no ledger entries: the reports read the headers.
-All rows are owned by the demo user (see common.py), so `--clear` removes exactly these.
+frappe.db.bulk_insert. Each deal carries the values the plan derived from the Sales Mode
+records (what its stage, and its win or loss, ask for: see rules.py); what the flow derives is
+computed by the app's own definitions: phase and probability from the pipeline, the family from
+the Sales Mode record, the company-currency amount by the Opportunity validate's
+`set_base_amount`, and each Stage Transition row by the live log's `transition_values`.
+Invoices are submitted headers with one item row and no ledger entries: the reports read the
+headers. All rows are owned by the demo user (see common.py), so `--clear` removes exactly these.
 """
 
 from collections.abc import Callable, Iterator

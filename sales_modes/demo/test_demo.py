@@ -169,7 +169,7 @@ class TestDemo(SalesModesTestCase):
 		self.assertTrue(won_b2b)
 		stages = frappe.get_all(
 			"Stage Transition",
-			{"opportunity": won_b2b[0], "event": "Stage Change"},
+			{"opportunity": won_b2b[0], "event": STAGE_CHANGE},
 			pluck="to_stage",
 			order_by="transitioned_on asc",
 		)
