@@ -205,10 +205,9 @@ def gate_check(pipeline, opp, evaluate_expression=evaluate):
 		lacked.append(missing)
 		previous = step.stage
 	if opp.event:
-		assert (
-			gates.unmet(rules.outcome_requirements(pipeline, opp.event), opp.closing, evaluate_expression)
-			== []
-		)
+		options = rules.engine_options(opp.documents)
+		outcome = rules.outcome_requirements(pipeline, opp.event)
+		assert gates.unmet(outcome, opp.closing, evaluate_expression, **options) == []
 		# closing keeps what the stage asks
 		resting = gates.unmet(rules.stage_requirements(pipeline, previous), opp.closing, evaluate_expression)
 		assert resting == lacked[-1]
@@ -255,7 +254,7 @@ def test_every_rule_of_the_records_is_exercised(plan, opportunities):
 class RuleWithOutcome(gates.Requirement):
 	"""A Stage Requirement with an "applies to" (Stage, Won or Lost), as the records may carry."""
 
-	applies_to: str | None = None
+	applies_to: str | None = getattr(gates, "APPLIES_TO_STAGE", None)
 
 
 def custom_pipelines(extra_b2b=(), extra_b2c=()):

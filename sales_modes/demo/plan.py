@@ -44,6 +44,9 @@ CLOSING_FIELDS = {
 	WON: ("opportunity_amount",),
 	LOST_EVENT: ("lost_reasons", "competitors", "order_lost_reason"),
 }
+# The submitted documents closing leaves on a deal: the real flow wins through ERPNext's quotation
+# and sales order
+CLOSING_DOCUMENTS = {WON: ("Quotation", "Sales Order"), LOST_EVENT: ()}
 # Written together with the field that carries them
 COMPANION_FIELDS = {"budget_confirmed": ("budget_amount",)}
 ROI_SUMMARY = "Payback in under a year from lower operating costs; the buyer's finance team agreed the model."
@@ -197,6 +200,7 @@ class Opportunity:
 	steps: list[StageStep]
 	closed: datetime | None
 	closing: dict | None = None  # the deal's fields once won or lost
+	documents: tuple[str, ...] = ()  # the doctypes of its submitted documents (quotation, order)
 	lost_reason: str | None = None
 	competitor: str | None = None
 	installments: int = 1
@@ -490,8 +494,8 @@ class Plan:
 			"order_lost_reason": LOST_NOTE if opp.lost_reason else None,
 		}
 
-	def satisfy(self, values: dict, requirements, profile: dict) -> dict:
-		values = rules.satisfy(values, requirements, profile, self.evaluate, self.blank)
+	def satisfy(self, values: dict, requirements, profile: dict, documents=()) -> dict:
+		values = rules.satisfy(values, requirements, profile, self.evaluate, self.blank, documents)
 		for fieldname, companions in COMPANION_FIELDS.items():
 			if not gates.is_blank(values.get(fieldname)):
 				values.update({c: profile[c] for c in companions})
@@ -531,9 +535,9 @@ class Plan:
 			return
 		values = dict(opp.steps[-1].values)
 		values.update({f: profile[f] for f in CLOSING_FIELDS[event] if gates.is_blank(values.get(f))})
-		opp.closing = self.satisfy(
-			values, rules.outcome_requirements(self.pipelines[opp.mode], event), profile
-		)
+		opp.documents = CLOSING_DOCUMENTS[event]
+		rules_of_outcome = rules.outcome_requirements(self.pipelines[opp.mode], event)
+		opp.closing = self.satisfy(values, rules_of_outcome, profile, opp.documents)
 
 	def spread_times(self, rng, count: int, start: datetime, end: datetime) -> list[datetime]:
 		"""Stage entry times between start and end."""

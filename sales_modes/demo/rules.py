@@ -15,7 +15,8 @@ import json
 import re
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import MISSING, fields
+from inspect import signature
 from pathlib import Path
 
 from sales_modes.core import gates
@@ -44,12 +45,26 @@ class UnsupportedRequirement(Exception):
 
 
 def requirement_from_record(row: Mapping) -> gates.Requirement:
-	"""Every engine field from its Stage Requirement column: a column the engine gains is read too."""
+	"""Every engine field from its Stage Requirement column: a column the engine gains is read too.
+	A blank column takes the engine's default; a list field (document types) is comma-separated."""
 	values = {}
 	for f in fields(gates.Requirement):
 		value = row.get(RECORD_COLUMNS.get(f.name, f.name))
-		values[f.name] = None if value in (None, "") else str(value)
+		if value in (None, ""):
+			values[f.name] = None if f.default is MISSING else f.default
+		elif isinstance(f.default, tuple):
+			values[f.name] = tuple(part.strip() for part in str(value).split(",") if part.strip())
+		else:
+			values[f.name] = str(value)
 	return gates.Requirement(**values)
+
+
+def engine_options(documents: Sequence[str] = ()) -> dict:
+	"""What the engine needs beyond the deal's fields: its submitted documents (by doctype), for
+	Submitted Documents rules, where the engine has them."""
+	if "count_documents" not in signature(gates.is_met).parameters:
+		return {}
+	return {"count_documents": lambda doctype: sum(1 for d in documents if d == doctype)}
 
 
 def pipeline_from_record(record: Mapping) -> gates.Pipeline:
@@ -140,6 +155,7 @@ def satisfy(
 	profile: Mapping,
 	evaluate: Evaluator = None,
 	blank: Mapping | None = None,
+	documents: Sequence[str] = (),
 ) -> dict:
 	"""A copy of `values` that meets every requirement, filling what is missing from `profile`.
 
@@ -149,12 +165,13 @@ def satisfy(
 	requirements = list(requirements)
 	values, filled = dict(values), False
 	doc = ChainMap(values, blank or {})
+	options = engine_options(documents)
 	for requirement in requirements:
-		if not gates.is_met(requirement, doc, evaluate):
+		if not gates.is_met(requirement, doc, evaluate, **options):
 			fill(values, doc, requirement, profile)
 			filled = True
 	# Filling one rule may not undo another (a row condition set, say): check them all again
-	missing = gates.unmet(requirements, doc, evaluate) if filled else []
+	missing = gates.unmet(requirements, doc, evaluate, **options) if filled else []
 	if missing:
 		raise UnsupportedRequirement(missing[0], "the deal's profile cannot meet this rule")
 	return values
