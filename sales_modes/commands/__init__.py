@@ -101,14 +101,14 @@ def demo(context, scale, seed, clear):
 def make_demo(scale: float, seed: int) -> None:
 	import frappe
 
-	from sales_modes.demo.plan import Plan
+	from sales_modes.demo.common import site_plan
 
 	start = time.monotonic()
 	if scale <= 1:
 		from sales_modes.demo.generator import RealFlowGenerator as Generator
 	else:
 		from sales_modes.demo.bulk import BulkGenerator as Generator
-	generator = Generator(Plan(seed=seed, scale=scale))
+	generator = Generator(site_plan(seed=seed, scale=scale))
 	bar = Bar(generator.total_steps(), _("Creating demo data"))
 	generator.progress = lambda n, label: bar.advance(n, label)
 	if scale > 1:

@@ -20,6 +20,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, nowdate
 
+from sales_modes.core.deal_states import OPEN
 from sales_modes.demo.common import DEMO_USER, get_company
 
 OUR_REPORTS = (
@@ -133,8 +134,8 @@ class Benchmark:
 	# Opportunity save with and without the app's doc_events
 	def measure_save(self) -> dict:
 		name = frappe.db.get_value(
-			"Opportunity", {"status": "Open", "sales_mode": "B2B", "owner": DEMO_USER}, "name"
-		) or frappe.db.get_value("Opportunity", {"status": "Open"}, "name")
+			"Opportunity", {"status": OPEN, "sales_mode": "B2B", "owner": DEMO_USER}, "name"
+		) or frappe.db.get_value("Opportunity", {"status": OPEN}, "name")
 		if not name:
 			self.echo(_("No open opportunity to save: save cost not measured."))
 			return {}

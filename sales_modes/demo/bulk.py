@@ -2,12 +2,13 @@
 
 Hundreds of thousands of documents cannot go through the document flow in minutes, so rows
 are built in Python, chunk by chunk (never the whole set in memory), and written with
-frappe.db.bulk_insert. What the flow would have computed is computed here from the same
-sources: phases and probabilities from the Sales Mode pipelines, statuses from each deal's
-outcome, a Stage Transition per stage entered and per win or loss, committee rows once a deal
-reached Identifying Decision Makers, lost reasons and competitors on lost deals. Invoices are
-submitted headers with one item row and no ledger entries: the reports read the headers.
-All rows are owned by the demo user (see common.py), so `--clear` removes exactly these.
+frappe.db.bulk_insert. Each deal carries the values the plan derived from the Sales Mode
+records (what its stage, and its win or loss, ask for: see rules.py); what the flow derives is
+computed by the app's own definitions: phase and probability from the pipeline, the family from
+the Sales Mode record, the company-currency amount by the Opportunity validate's
+`set_base_amount`, and each Stage Transition row by the live log's `transition_values`.
+Invoices are submitted headers with one item row and no ledger entries: the reports read the
+headers. All rows are owned by the demo user (see common.py), so `--clear` removes exactly these.
 """
 
 from collections.abc import Callable, Iterator
@@ -15,8 +16,10 @@ from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
+from frappe.model import numeric_fieldtypes
 from frappe.utils import add_days, flt, getdate
 
+from sales_modes.core.deal_states import OPEN, STAGE_CHANGE
 from sales_modes.demo import plan as demo_plan
 from sales_modes.demo.common import (
 	B2B_ITEM,
@@ -24,17 +27,21 @@ from sales_modes.demo.common import (
 	DEMO_USER,
 	check_mode_map,
 	customer_group,
+	days_between,
 	ensure_demo_user,
 	ensure_masters,
 	get_company,
+	site_plan,
 	territory,
 )
-from sales_modes.pipelines import get_pipeline
+from sales_modes.events.opportunity import set_base_amount
+from sales_modes.gate import unmet_messages
 from sales_modes.setup.indexes import add_indexes
+from sales_modes.stage_log import transition_values
 
 CHUNK = 10_000
-FAMILY = {demo_plan.B2B: "Business", demo_plan.B2C: "Consumer"}
-STATUS = {"Won": "Converted", "Lost": "Lost", "Open": "Open"}
+MODES = (demo_plan.B2B, demo_plan.B2C)
+LEAD_CONVERTED = "Converted"  # ERPNext's Lead status once a customer was made from the lead
 
 Progress = Callable[[int, str], None]
 
@@ -50,7 +57,17 @@ class BulkGenerator:
 		self.income_account = company.default_income_account
 		self.cost_center = company.cost_center
 		self.territory = territory()
-		self.groups = {mode: customer_group(mode) for mode in FAMILY}
+		self.groups = {mode: customer_group(mode) for mode in MODES}
+		# Opportunity.sales_mode_family is fetched from the Sales Mode record
+		self.families = {mode: frappe.get_cached_value("Sales Mode", mode, "family") for mode in MODES}
+		meta = frappe.get_meta("Opportunity")
+		self.tables = {
+			df.fieldname: (df.options, set(frappe.get_meta(df.options).get_valid_columns()))
+			for df in meta.get_table_fields()
+		}
+		template = frappe.new_doc("Opportunity")
+		template.currency = self.currency
+		self.amount_precision = template.precision("base_opportunity_amount")
 		self.counts: dict[str, int] = {}
 		self.serial = 0
 		# Called after each chunk is written: the CLI commits there, keeping transactions small
@@ -72,7 +89,6 @@ class BulkGenerator:
 			ensure_masters(demo_plan.COMPETITORS)
 		finally:
 			frappe.set_user(user)
-		self.pipelines = {mode: get_pipeline(mode) for mode in FAMILY}
 		self.customer_names = [self.plan.customer(i).customer_name for i in range(self.plan.counts.customers)]
 		self.write("Lead", self.lead_rows())
 		self.write("Customer", self.customer_rows())
@@ -148,7 +164,7 @@ class BulkGenerator:
 					"lead_name": f"{lead.first_name} {lead.last_name}",
 					"company_name": lead.company_name,
 					"email_id": lead.email,
-					"status": "Converted" if qualified else "Lead",
+					"status": LEAD_CONVERTED if qualified else "Lead",
 					"type": "Client",
 					"company": self.company,
 					"territory": self.territory,
@@ -205,160 +221,129 @@ class BulkGenerator:
 		self.flush(batches)
 
 	def flush(self, batches: dict[str, list[dict]]) -> None:
-		# Child rows differ in their columns: insert each table with the columns of its rows
+		# A deal carries the fields its stage asks for: one INSERT per table, the others left blank
 		for doctype, rows in batches.items():
-			by_columns: dict[tuple, list[dict]] = {}
-			for row in rows:
-				by_columns.setdefault(tuple(row), []).append(row)
-			for group in by_columns.values():
-				self.insert(doctype, group)
+			columns = list(dict.fromkeys(column for row in rows for column in row))
+			blank = {column: self.blank(doctype, column) for column in columns}
+			self.insert(doctype, [{**blank, **row} for row in rows])
 		self.progress(len(batches.get("Opportunity", [])), _("Opportunity"))
 		batches.clear()
 
+	def blank(self, doctype: str, fieldname: str) -> object:
+		"""What a document leaves in a field it was not given: its default, or 0 for a number."""
+		df = frappe.get_meta(doctype).get_field(fieldname)
+		if df is None:
+			return None
+		if df.fieldtype in numeric_fieldtypes:
+			return flt(df.default)
+		return df.default or None
+
 	def opportunity_rows(self, opp: demo_plan.Opportunity) -> Iterator[tuple[str, dict]]:
+		"""The deal as the document flow leaves it: the plan's values, fields the app derives computed
+		by the app's own definitions, and the stage log through the log's own row definition."""
 		name = self.opportunity_name(opp.index)
 		customer = self.plan.customer(opp.customer)
-		pipeline = self.pipelines[opp.mode]
+		pipeline = self.plan.pipelines[opp.mode]
 		last = opp.steps[-1]
 		stage = pipeline.stage(last.stage)
-		stage_names = [s.stage for s in opp.steps]
-		b2b = opp.mode == demo_plan.B2B
-		reached = lambda s: s in stage_names  # noqa: E731
-		closed_or_now = opp.closed or last.at
+		values = opp.values
+		scalars = {k: v for k, v in values.items() if not isinstance(v, list)}
 		yield (
 			"Opportunity",
 			{
 				**self.base(name, opp.created),
-				"modified": closed_or_now,
+				"modified": opp.closed or last.at,
 				"naming_series": "CRM-OPP-.YYYY.-",
 				"opportunity_from": "Customer",
 				"party_name": self.customer_names[opp.customer],
 				"customer_name": customer.customer_name,
 				"title": customer.customer_name,
-				"status": STATUS[opp.outcome],
+				"status": opp.status,
 				"opportunity_type": "Sales",
 				"opportunity_owner": DEMO_USER,
 				"sales_stage": last.stage,
 				"sales_mode": opp.mode,
-				"sales_mode_family": FAMILY[opp.mode],
-				"buying_phase": stage.phase if stage else None,
+				"sales_mode_family": self.families[opp.mode],
+				"buying_phase": stage.phase,
 				"stage_entered_on": last.at,
-				"probability": stage.probability if stage and stage.probability is not None else 0,
+				"probability": stage.probability or 0,
 				"transaction_date": opp.created.date(),
-				"expected_closing": opp.expected_closing
-				if (not b2b or reached("Proposal/Price Quote"))
-				else None,
-				"opportunity_amount": opp.amount,
-				"base_opportunity_amount": opp.amount,
 				"currency": self.currency,
 				"conversion_rate": 1,
 				"company": self.company,
 				"territory": self.territory,
 				"customer_group": self.groups[opp.mode],
-				"contact_email": customer.email,
-				"need_description": "Replace spreadsheets with one system."
-				if b2b and reached("Needs Analysis")
-				else None,
-				"budget_confirmed": 1 if b2b and reached("Perception Analysis") else 0,
-				"budget_amount": opp.amount if b2b and reached("Perception Analysis") else 0,
-				"value_driver": opp.value_driver if reached("Value Proposition") else None,
-				"purchase_driver": opp.purchase_driver,
-				"roi_summary": "Payback in under a year." if b2b and reached("Perception Analysis") else None,
-				"order_lost_reason": opp.lost_reason,
 				"language": "en",
+				**scalars,
+				"base_opportunity_amount": self.base_amount(scalars.get("opportunity_amount")),
 			},
 		)
-		if b2b and reached("Identifying Decision Makers"):
-			at = opp.steps[stage_names.index("Identifying Decision Makers")].at
-			members = customer.committee
-			if not reached("Perception Analysis"):
-				members = members[:1]  # the first contact only; the rest come with the next stage
-			engaged = reached("Negotiation/Review")
-			for idx, member in enumerate(members, 1):
+		for table, rows in values.items():
+			if not isinstance(rows, list):
+				continue
+			doctype, columns = self.tables[table]
+			at = self.first_written(opp, table)
+			for idx, row in enumerate(rows, 1):
 				yield (
-					"Buying Committee Member",
+					doctype,
 					{
-						**self.child(name, "Opportunity", "buying_committee", idx, at),
-						"full_name": f"{member['first_name']} {member['last_name']}",
-						"decision_role": member["role"],
-						"stance": member["stance"],
-						"engaged": member["engaged"] if engaged else 0,
-					},
-				)
-		if opp.outcome == "Lost":
-			yield (
-				"Opportunity Lost Reason Detail",
-				{
-					**self.child(name, "Opportunity", "lost_reasons", 1, opp.closed),
-					"lost_reason": opp.lost_reason,
-				},
-			)
-			if opp.competitor:
-				yield (
-					"Competitor Detail",
-					{
-						**self.child(name, "Opportunity", "competitors", 1, opp.closed),
-						"competitor": opp.competitor,
+						**self.child(name, "Opportunity", table, idx, at),
+						**{k: v for k, v in row.items() if k in columns},
 					},
 				)
 		yield from self.transition_rows(name, opp, pipeline)
 
-	def transition_rows(self, name: str, opp: demo_plan.Opportunity, pipeline) -> Iterator[tuple[str, dict]]:
-		previous = None
-		phase = lambda s: pipeline.stage(s).phase if s and pipeline.stage(s) else None  # noqa: E731
+	def first_written(self, opp: demo_plan.Opportunity, fieldname: str) -> datetime:
 		for step in opp.steps:
-			days = flt((step.at - previous.at).total_seconds() / 86400, 2) if previous else 0
-			self.serial += 1
-			yield (
-				"Stage Transition",
-				{
-					**self.base(f"demost{self.serial:010d}", step.at),
-					"opportunity": name,
-					"sales_mode": opp.mode,
-					"event": "Stage Change",
-					"status": "Open",
-					"transitioned_on": step.at,
-					"user": DEMO_USER,
-					"days_in_previous_stage": days,
-					"from_stage": previous.stage if previous else None,
-					"from_phase": phase(previous.stage) if previous else None,
-					"to_stage": step.stage,
-					"to_phase": phase(step.stage),
-					"gate_overridden": 1 if step.overridden else 0,
-					"imported": 0,
-					"override_reason": "Manager approved: the buyer confirmed this by phone."
-					if step.overridden
-					else None,
-					"unmet_requirements": demo_plan.B2B_STAGE_FIELDS.get(step.stage)
-					if step.overridden
-					else None,
-				},
+			if step.values.get(fieldname):
+				return step.at
+		return opp.closed or opp.steps[-1].at
+
+	def base_amount(self, amount) -> float:
+		"""The company-currency amount, by the Opportunity validate's own rule."""
+		doc = frappe._dict(
+			opportunity_amount=amount, conversion_rate=1, precision=lambda _f: self.amount_precision
+		)
+		set_base_amount(doc)
+		return doc.base_opportunity_amount
+
+	def transition_rows(self, name: str, opp: demo_plan.Opportunity, pipeline) -> Iterator[tuple[str, dict]]:
+		"""A Stage Change per stage entered and a Won or Lost on closing, as the live log writes them."""
+		previous = None
+		for step in opp.steps:
+			yield self.transition(
+				step.at,
+				opportunity=name,
+				sales_mode=opp.mode,
+				status=OPEN,
+				event=STAGE_CHANGE,
+				from_stage=previous.stage if previous else None,
+				to_stage=step.stage,
+				pipeline=pipeline,
+				# a new deal left no stage: the log's Float column stores that as 0
+				days_in_previous_stage=days_between(previous.at, step.at) if previous else 0,
+				overridden=step.overridden,
+				override_reason=demo_plan.OVERRIDE_REASON if step.overridden else None,
+				unmet=unmet_messages(step.unmet),
 			)
 			previous = step
-		if opp.outcome in ("Won", "Lost"):
-			self.serial += 1
-			last = opp.steps[-1]
-			yield (
-				"Stage Transition",
-				{
-					**self.base(f"demost{self.serial:010d}", opp.closed),
-					"opportunity": name,
-					"sales_mode": opp.mode,
-					"event": opp.outcome,
-					"status": STATUS[opp.outcome],
-					"transitioned_on": opp.closed,
-					"user": DEMO_USER,
-					"days_in_previous_stage": flt((opp.closed - last.at).total_seconds() / 86400, 2),
-					"from_stage": last.stage,
-					"from_phase": phase(last.stage),
-					"to_stage": last.stage,
-					"to_phase": phase(last.stage),
-					"gate_overridden": 0,
-					"imported": 0,
-					"override_reason": None,
-					"unmet_requirements": None,
-				},
+		if opp.event:
+			yield self.transition(
+				opp.closed,
+				opportunity=name,
+				sales_mode=opp.mode,
+				status=opp.status,
+				event=opp.event,
+				from_stage=previous.stage,
+				to_stage=previous.stage,
+				pipeline=pipeline,
+				days_in_previous_stage=days_between(previous.at, opp.closed),
 			)
+
+	def transition(self, at: datetime, **fields) -> tuple[str, dict]:
+		self.serial += 1
+		row = transition_values(transitioned_on=at, user=DEMO_USER, **fields)
+		return "Stage Transition", {**self.base(f"demost{self.serial:010d}", at), **row}
 
 	# Invoices
 	def write_invoices(self) -> None:
@@ -454,6 +439,6 @@ class BulkGenerator:
 def generate(
 	seed: int = 42, scale: float = 2, progress: Progress | None = None, with_indexes=True
 ) -> dict[str, int]:
-	generator = BulkGenerator(demo_plan.Plan(seed=seed, scale=scale), progress)
+	generator = BulkGenerator(site_plan(seed=seed, scale=scale), progress)
 	generator.run(with_indexes=with_indexes)
 	return generator.summary()

@@ -12,10 +12,11 @@ payment ledger entries, versions, contacts, are owned by it too) and the bulk pa
 Nobody signs in as the demo user (it has no password), so nothing else is ever owned by it.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import frappe
 from frappe import _
+from frappe.utils import flt
 
 DEMO_USER = "sales-modes-demo@example.com"
 DEMO_ROLES = (
@@ -38,6 +39,24 @@ LOST_REASONS = (
 	"Found It Cheaper Elsewhere",
 	"Changed Mind",
 )
+
+
+def site_plan(seed: int = 42, scale: float = 1, today: date | None = None):
+	"""The demo plan under this site's Sales Mode records and the gate's expression evaluator, so
+	every deal carries what the site's own rules ask (a rule the demo cannot meet stops it here)."""
+	from sales_modes.demo.plan import B2B, B2C, Plan
+	from sales_modes.expressions import evaluate_expression
+	from sales_modes.pipelines import doc_values, get_pipeline
+
+	return Plan(
+		seed=seed,
+		scale=scale,
+		today=today,
+		pipelines={mode: get_pipeline(mode) for mode in (B2B, B2C)},
+		evaluate_expression=evaluate_expression,
+		# the gate reads every field of the deal; an expression may name one the plan never writes
+		blank=doc_values(frappe.new_doc("Opportunity")),
+	)
 
 
 def get_company() -> str:
@@ -153,3 +172,8 @@ def territory() -> str:
 		if frappe.db.exists("Territory", name):
 			return name
 	return frappe.db.get_value("Territory", {}, "name")
+
+
+def days_between(start: datetime, end: datetime) -> float:
+	"""Days from one moment to another, as the stage log counts them."""
+	return flt((end - start).total_seconds() / 86400, 2)

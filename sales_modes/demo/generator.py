@@ -15,6 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate
 
+from sales_modes.core.deal_states import LOST_EVENT, STAGE_CHANGE, WON
 from sales_modes.demo import plan as demo_plan
 from sales_modes.demo.common import (
 	B2B_ITEM,
@@ -22,17 +23,16 @@ from sales_modes.demo.common import (
 	DEMO_USER,
 	check_mode_map,
 	customer_group,
+	days_between,
 	ensure_demo_user,
 	ensure_fiscal_years,
 	ensure_masters,
 	get_company,
+	site_plan,
 	territory,
 )
 
 Progress = Callable[[int, str], None]
-
-ROI_SUMMARY = "Payback in under a year from lower operating costs; the buyer's finance team agreed the model."
-OVERRIDE_REASON = "Manager approved: the buyer confirmed this by phone, paperwork follows."
 
 
 class RealFlowGenerator:
@@ -166,95 +166,70 @@ class RealFlowGenerator:
 			self.progress(1, _("Opportunities"))
 
 	def walk_pipeline(self, opp: demo_plan.Opportunity) -> str:
-		customer = self.customers[opp.customer]
+		"""One save per stage with what the plan says the deal carries there; the app's own
+		validate sets the rest (mode, phase, probability, stage entry, base amount) and logs."""
 		contacts = self.contacts[opp.customer]
+		first = opp.steps[0]
 		doc = frappe.get_doc(
 			{
 				"doctype": "Opportunity",
 				"opportunity_from": "Customer",
-				"party_name": customer,
+				"party_name": self.customers[opp.customer],
 				"company": self.company,
 				"currency": self.currency,
 				"transaction_date": opp.created.date(),
-				"sales_stage": opp.steps[0].stage,
+				"sales_stage": first.stage,
 				"opportunity_type": "Sales",
 				"opportunity_owner": DEMO_USER,
-				"purchase_driver": opp.purchase_driver,
 				"contact_person": contacts[0]["contact"],
-				"contact_email": contacts[0]["email"] if opp.mode == demo_plan.B2C else None,
-				# B2B reps put an estimate on a deal from the start; consumers name a price at the end
-				"opportunity_amount": opp.amount if opp.mode == demo_plan.B2B else 0,
 			}
 		)
-		self.set_base_amount(doc)
+		self.record(doc, {}, first.values, contacts)
 		doc.insert(ignore_permissions=True)
-		pending: list[str] = []
+		current = first.values
 		for step in opp.steps[1:]:
+			self.record(doc, current, step.values, contacts)
 			doc.sales_stage = step.stage
-			fields = [] if step.overridden else [demo_plan.B2B_STAGE_FIELDS.get(step.stage)]
-			for field in pending + fields:
-				self.fill_requirement(doc, opp, field, contacts)
-			if opp.mode == demo_plan.B2C and step.stage == "Negotiation/Review":
-				doc.opportunity_amount = opp.amount
-			pending = [demo_plan.B2B_STAGE_FIELDS[step.stage]] if step.overridden else []
-			doc.gate_override_reason = OVERRIDE_REASON if step.overridden else None
-			self.save(doc)
-		if opp.outcome == "Won":
+			doc.gate_override_reason = demo_plan.OVERRIDE_REASON if step.overridden else None
+			doc.save(ignore_permissions=True)
+			current = step.values
+		if opp.event == WON:
+			if self.record(doc, current, opp.closing, contacts):
+				doc.save(ignore_permissions=True)
 			self.win(doc, opp)
-		elif opp.outcome == "Lost":
-			reasons = [{"lost_reason": opp.lost_reason}]
-			competitors = [{"competitor": opp.competitor}] if opp.competitor else []
+		elif opp.event == LOST_EVENT:
+			# ERPNext's "declare lost" writes the reasons, the competitors and the note itself
+			written_by_erpnext = demo_plan.CLOSING_FIELDS[LOST_EVENT]
+			rest = {k: v for k, v in opp.closing.items() if k not in written_by_erpnext}
+			if self.record(doc, current, rest, contacts):
+				doc.save(ignore_permissions=True)
 			doc.reload()
-			doc.declare_enquiry_lost(reasons, competitors, _("Told us on the last call."))
+			doc.declare_enquiry_lost(
+				opp.closing["lost_reasons"], opp.closing["competitors"], opp.closing["order_lost_reason"]
+			)
 		return doc.name
 
-	def set_base_amount(self, doc) -> None:
-		"""ERPNext sets base_opportunity_amount only in the desk form's script: do what it does."""
-		doc.base_opportunity_amount = flt(doc.opportunity_amount) * flt(doc.conversion_rate or 1)
-
-	def save(self, doc) -> None:
-		self.set_base_amount(doc)
-		doc.save(ignore_permissions=True)
-
-	def fill_requirement(
-		self, doc, opp: demo_plan.Opportunity, field: str | None, contacts: list[dict]
-	) -> None:
-		"""Fill what the stage asks for: the rep does the work the gate expects."""
-		if field == "contact_email":
-			doc.contact_email = contacts[0]["email"]
-		elif field == "need_description":
-			doc.need_description = frappe.db.get_value(
-				"Lead", {"name": self.lead_of(opp)}, "need_description"
-			) or _("Replace spreadsheets with one system.")
-		elif field == "value_driver":
-			doc.value_driver = opp.value_driver
-		elif field == "buying_committee":
-			if not doc.buying_committee:
-				for member in contacts:
-					doc.append(
-						"buying_committee",
-						{
-							"contact": member["contact"],
-							"full_name": member["full_name"],
-							"decision_role": member["role"],
-							"stance": member["stance"],
-							"engaged": 0,
-						},
-					)
-		elif field == "budget_confirmed":
-			doc.budget_confirmed = 1
-			doc.budget_amount = opp.amount
-			doc.roi_summary = ROI_SUMMARY
-		elif field == "expected_closing":
-			doc.expected_closing = opp.expected_closing
-			doc.opportunity_amount = opp.amount
-		elif field == "engaged":
-			for row, member in zip(doc.buying_committee, contacts, strict=False):
-				row.engaged = member["engaged"]
-
-	def lead_of(self, opp: demo_plan.Opportunity) -> str | None:
-		customer = self.plan.customer(opp.customer)
-		return self.leads.get((customer.mode, customer.lead)) if customer.lead is not None else None
+	def record(self, doc, current: dict, values: dict, contacts: list[dict]) -> bool:
+		"""Write on the deal what changed since `current`: the rep does the work the gate expects."""
+		contact_of = {member["email"]: member["contact"] for member in contacts}
+		changed = False
+		for fieldname, value in values.items():
+			if current.get(fieldname) == value:
+				continue
+			if isinstance(value, list):
+				# a committee member's row points at their Contact
+				value = [
+					{
+						**{k: v for k, v in row.items() if k != "email"},
+						"contact": contact_of.get(row.get("email")),
+					}
+					if "email" in row
+					else row
+					for row in value
+				]
+			doc.set(fieldname, value)
+			changed = True
+		return changed
 
 	def item_code(self, mode: str) -> str:
 		return B2B_ITEM if mode == demo_plan.B2B else B2C_ITEM
@@ -357,21 +332,21 @@ class RealFlowGenerator:
 		last = opp.closed or stage_times[-1]
 		previous, i = None, 0
 		for row in rows:
-			if row.event == "Stage Change" and i < len(stage_times):
+			if row.event == STAGE_CHANGE and i < len(stage_times):
 				at = stage_times[i]
 				i += 1
 			else:
 				at = last
 			# days in the stage left (stage change) or spent so far in the stage (status event)
-			since = previous if row.event == "Stage Change" else stage_times[max(i - 1, 0)]
-			days = flt((at - since).total_seconds() / 86400, 2) if since else 0
+			since = previous if row.event == STAGE_CHANGE else stage_times[max(i - 1, 0)]
+			days = days_between(since, at) if since else 0  # a new deal left no stage
 			frappe.db.set_value(
 				"Stage Transition",
 				row.name,
 				{"transitioned_on": at, "days_in_previous_stage": days, "creation": at, "modified": at},
 				update_modified=False,
 			)
-			if row.event == "Stage Change":
+			if row.event == STAGE_CHANGE:
 				previous = at
 		frappe.db.set_value(
 			"Opportunity",
@@ -387,7 +362,7 @@ class RealFlowGenerator:
 
 
 def generate(seed: int = 42, scale: float = 1, progress: Progress | None = None, today=None) -> dict:
-	plan = demo_plan.Plan(seed=seed, scale=scale, today=getdate(today) if today else None)
+	plan = site_plan(seed=seed, scale=scale, today=getdate(today) if today else None)
 	generator = RealFlowGenerator(plan, progress)
 	generator.run()
 	return {

@@ -12,34 +12,47 @@ How the two modes differ, as in life:
   by a manager, lost deals with reasons and competitors; few, large invoices.
 - B2C: individuals, most of them walk-ins; deals that close in minutes to days and may skip
   stages; many small invoices, a loyal cohort that buys again and again, some POS sales.
+
+What a deal carries at each stage is not written here: the plan reads the pipelines and their
+Stage Requirements (the shipped default records, or the site's Sales Mode records when the
+generators pass them) and asks `rules.satisfy` for the values that meet exactly what the gate
+applies there, taken from the deal's profile (what the rep will come to know about the deal).
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sales_modes.core.gates import ERPNEXT_SALES_STAGES
+from sales_modes.core import gates
+from sales_modes.core.deal_states import CONVERTED, LOST, LOST_EVENT, OPEN, WON, status_event
+from sales_modes.demo import rules
 
 B2B = "B2B"
 B2C = "B2C"
 
-B2B_STAGES = ERPNEXT_SALES_STAGES
-B2C_STAGES = ("Prospecting", "Proposal/Price Quote", "Negotiation/Review")
-
-# The requirement a B2B stage checks, in the app's default B2B pipeline: what an override skips
-B2B_STAGE_FIELDS = {
-	"Qualification": "contact_email",
-	"Needs Analysis": "need_description",
-	"Value Proposition": "value_driver",
-	"Identifying Decision Makers": "buying_committee",
-	"Perception Analysis": "budget_confirmed",
-	"Proposal/Price Quote": "expected_closing",
-	"Negotiation/Review": "engaged",
+# What a rep records when the deal is opened; everything else waits until a rule asks for it.
+# B2B reps put an estimate on a deal from the start; consumers leave a way to reach them.
+INITIAL_FIELDS = {B2B: ("opportunity_amount",), B2C: ("contact_email", "purchase_driver")}
+# What closing a deal writes (a won deal has its amount; ERPNext's "declare lost" its reasons),
+# before the rules that apply to the win or the loss are met
+CLOSING_FIELDS = {
+	WON: ("opportunity_amount",),
+	LOST_EVENT: ("lost_reasons", "competitors", "order_lost_reason"),
 }
-OVERRIDABLE_STAGES = ("Needs Analysis", "Value Proposition", "Perception Analysis")
+# The submitted documents closing leaves on a deal: the real flow wins through ERPNext's quotation
+# and sales order
+CLOSING_DOCUMENTS = {WON: ("Quotation", "Sales Order"), LOST_EVENT: ()}
+# Written together with the field that carries them
+COMPANION_FIELDS = {"budget_confirmed": ("budget_amount",)}
+ROI_SUMMARY = "Payback in under a year from lower operating costs; the buyer's finance team agreed the model."
+OVERRIDE_REASON = "Manager approved: the buyer confirmed this by phone, paperwork follows."
+LOST_NOTE = "Told us on the last call."
+DEFAULT_NEED = "Replace spreadsheets with one system."
 
 DEMO_DAYS = 540  # about 18 months of history, so the default "last 12 months" filters are filled
 
@@ -171,7 +184,9 @@ class Customer:
 class StageStep:
 	stage: str
 	at: datetime
+	values: dict  # the deal's fields once it rests in this stage (tables as lists of row dicts)
 	overridden: bool = False
+	unmet: tuple[gates.Requirement, ...] = ()  # what a manager's override passed over: the engine's list
 
 
 @dataclass
@@ -181,16 +196,24 @@ class Opportunity:
 	customer: int
 	created: datetime
 	amount: float
-	outcome: str  # Won, Lost, Open
+	status: str  # an Opportunity status (core.deal_states): Open, Converted or Lost
 	steps: list[StageStep]
 	closed: datetime | None
+	closing: dict | None = None  # the deal's fields once won or lost
+	documents: tuple[str, ...] = ()  # the doctypes of its submitted documents (quotation, order)
 	lost_reason: str | None = None
 	competitor: str | None = None
-	committee_size: int = 0
-	value_driver: str | None = None
-	purchase_driver: str | None = None
-	expected_closing: date | None = None
 	installments: int = 1
+
+	@property
+	def event(self) -> str | None:
+		"""The Stage Transition event that closed the deal (Won, Lost), if any."""
+		return status_event(OPEN, self.status)
+
+	@property
+	def values(self) -> dict:
+		"""The deal's fields as they are today."""
+		return self.closing if self.closing is not None else self.steps[-1].values
 
 
 @dataclass
@@ -223,8 +246,24 @@ def lognormal(rng: random.Random, median: float, sigma: float, low: float, high:
 class Plan:
 	"""The demo for one seed, scale and end date: each record computed on demand."""
 
-	def __init__(self, seed: int = 42, scale: float = 1, today: date | None = None):
+	def __init__(
+		self,
+		seed: int = 42,
+		scale: float = 1,
+		today: date | None = None,
+		pipelines: dict[str, gates.Pipeline] | None = None,
+		evaluate_expression: rules.Evaluator = None,
+		blank: Mapping | None = None,
+	):
+		"""`pipelines` by mode (default: the shipped records); `evaluate_expression` as the gate's;
+		`blank`, a new Opportunity's fields: rules see a deal as that plus what the plan wrote on it."""
 		self.seed = seed
+		self.pipelines = pipelines or rules.default_pipelines()
+		for pipeline in self.pipelines.values():
+			rules.check_pipeline(pipeline)
+		self.evaluate = rules.remembering(evaluate_expression)
+		self.blank = blank or {}
+		self.stages = {mode: tuple(s.name for s in self.pipelines[mode].stages) for mode in (B2B, B2C)}
 		self.scale = scale
 		self.counts = counts_for_scale(scale)
 		self.today = today or date.today()
@@ -361,102 +400,155 @@ class Plan:
 		first, pool = self.customer_pool(mode)
 		return first + index % pool
 
-	def opportunity(self, index: int) -> Opportunity:
+	def opportunity(self, index: int, walk: bool = True) -> Opportunity:
+		"""Deal `index`; without `walk`, only what its invoices need (no stages, no field values)."""
 		counts = self.counts
 		mode = B2B if index < counts.b2b_opportunities else B2C
 		local = index if mode == B2B else index - counts.b2b_opportunities
 		customer = self.customer(self.opportunity_customer(mode, local))
 		rng = rng_for(self.seed, "opportunity", index)
-		if mode == B2B:
-			return self.b2b_opportunity(rng, index, customer)
-		return self.b2c_opportunity(rng, index, customer)
+		make = self.b2b_opportunity if mode == B2B else self.b2c_opportunity
+		opp, path, span_end, expected_closing = make(rng, index, customer)
+		if walk:
+			profile = self.profile(rng, opp, customer, expected_closing)
+			# a few B2B moves are forced through by a manager
+			override = mode == B2B and rng.random() < 0.3
+			opp.steps = self.walk(rng, opp, path, span_end, profile, override)
+			self.close(opp, profile)
+		return opp
 
-	def b2b_opportunity(self, rng: random.Random, index: int, customer: Customer) -> Opportunity:
+	def b2b_opportunity(self, rng: random.Random, index: int, customer: Customer):
+		stages = self.stages[B2B]
 		# most accounts' deals started a while ago: enough of them have closed by now
 		created = self.moment(rng, customer.created, self.now - timedelta(days=rng.choice((10, 60, 90, 120))))
 		cycle = timedelta(days=lognormal(rng, 75, 0.55, 14, 300))
-		outcome = pick(rng, (("Won", 0.35), ("Lost", 0.4), ("Open", 0.25)))
+		status = pick(rng, ((CONVERTED, 0.35), (LOST, 0.4), (OPEN, 0.25)))
 		amount = round(lognormal(rng, 45000, 0.75, 5000, 600000), -2)
-		last_stage = len(B2B_STAGES) - 1
-		if outcome == "Lost":
-			last_stage = rng.randint(1, len(B2B_STAGES) - 1)
-		elif outcome == "Open":
-			last_stage = rng.randint(0, len(B2B_STAGES) - 1)
+		last_stage = len(stages) - 1
+		if status == LOST:
+			last_stage = rng.randint(1, len(stages) - 1)
+		elif status == OPEN:
+			last_stage = rng.randint(0, len(stages) - 1)
 		closes = created + cycle
-		if closes > self.now and outcome != "Open":
-			outcome = "Open"  # a deal this recent has not closed yet
-		span_end = closes if outcome != "Open" else min(closes, self.now - timedelta(days=1))
-		steps = self.spread_steps(rng, B2B_STAGES[: last_stage + 1], created, span_end, rng.random() < 0.3)
-		opp = Opportunity(
-			index,
-			B2B,
-			customer.index,
-			created,
-			amount,
-			outcome,
-			steps,
-			closes if outcome != "Open" else None,
-			committee_size=len(customer.committee),
-			value_driver=rng.choice(VALUE_DRIVERS),
-			expected_closing=(created + cycle).date(),
-			installments=rng.choice((1, 1, 1, 2)),
-		)
-		if outcome == "Lost":
-			opp.lost_reason = pick(rng, B2B_LOST_REASONS)
-			if opp.lost_reason == "Chose a Competitor" or rng.random() < 0.3:
-				opp.competitor = rng.choice(COMPETITORS)
-		return opp
+		if closes > self.now and status != OPEN:
+			status = OPEN  # a deal this recent has not closed yet
+		span_end = closes if status != OPEN else min(closes, self.now - timedelta(days=1))
+		opp = Opportunity(index, B2B, customer.index, created, amount, status, [], None)
+		opp.closed = closes if status != OPEN else None
+		opp.installments = rng.choice((1, 1, 1, 2))
+		self.close_story(rng, opp, B2B_LOST_REASONS)
+		return opp, stages[: last_stage + 1], span_end, (created + cycle).date()
 
-	def b2c_opportunity(self, rng: random.Random, index: int, customer: Customer) -> Opportunity:
+	def b2c_opportunity(self, rng: random.Random, index: int, customer: Customer):
+		stages = self.stages[B2C]
 		created = self.moment(rng, customer.created, self.now - timedelta(hours=2))
 		cycle = timedelta(minutes=lognormal(rng, 240, 1.6, 5, 60 * 24 * 12))
-		outcome = pick(rng, (("Won", 0.6), ("Lost", 0.25), ("Open", 0.15)))
+		status = pick(rng, ((CONVERTED, 0.6), (LOST, 0.25), (OPEN, 0.15)))
 		amount = round(lognormal(rng, 140, 0.6, 15, 2500), 2)
 		# Consumers skip stages: often straight from the first contact to the offer or the close
-		path = rng.choice(
-			(
-				B2C_STAGES,
-				B2C_STAGES,
-				("Prospecting", "Negotiation/Review"),
-				("Prospecting", "Proposal/Price Quote"),
-			)
-		)
-		if outcome == "Open":
+		path = rng.choice((stages, stages, (stages[0], stages[-1]), stages[:2]))
+		if status == OPEN:
 			path = path[: rng.randint(1, len(path))]
 		closes = created + cycle
-		if closes > self.now and outcome != "Open":
-			outcome = "Open"
-		span_end = closes if outcome != "Open" else min(closes, self.now)
-		steps = self.spread_steps(rng, path, created, span_end, False)
-		opp = Opportunity(
-			index,
-			B2C,
-			customer.index,
-			created,
-			amount,
-			outcome,
-			steps,
-			closes if outcome != "Open" else None,
-			purchase_driver=rng.choice(PURCHASE_DRIVERS),
-			expected_closing=(created + cycle).date(),
-		)
-		if outcome == "Lost":
-			opp.lost_reason = pick(rng, B2C_LOST_REASONS)
-			if rng.random() < 0.3:
-				opp.competitor = rng.choice(COMPETITORS)
-		return opp
+		if closes > self.now and status != OPEN:
+			status = OPEN
+		span_end = closes if status != OPEN else min(closes, self.now)
+		opp = Opportunity(index, B2C, customer.index, created, amount, status, [], None)
+		opp.closed = closes if status != OPEN else None
+		self.close_story(rng, opp, B2C_LOST_REASONS)
+		return opp, path, span_end, (created + cycle).date()
 
-	def spread_steps(self, rng, stages, start: datetime, end: datetime, override: bool):
-		"""Stage entry times between start and end; a few B2B moves forced through by a manager."""
-		weights = [rng.uniform(0.5, 1.5) for _ in stages]
+	def close_story(self, rng: random.Random, opp: Opportunity, reasons) -> None:
+		if opp.status == LOST:
+			opp.lost_reason = pick(rng, reasons)
+			if opp.lost_reason == "Chose a Competitor" or rng.random() < 0.3:
+				opp.competitor = rng.choice(COMPETITORS)
+
+	def profile(
+		self, rng: random.Random, opp: Opportunity, customer: Customer, expected_closing: date
+	) -> dict:
+		"""Everything the rep will come to know about the deal, by Opportunity field: rules pick from it."""
+		lead = self.lead(customer.mode, customer.lead) if customer.lead is not None else None
+		return {
+			"contact_email": customer.email,
+			"opportunity_amount": opp.amount,
+			"expected_closing": expected_closing,
+			"need_description": (lead.need if lead else None) or DEFAULT_NEED,
+			"value_driver": rng.choice(VALUE_DRIVERS),
+			"purchase_driver": rng.choice(PURCHASE_DRIVERS),
+			"budget_confirmed": 1,
+			"budget_amount": opp.amount,
+			"roi_summary": ROI_SUMMARY,
+			"buying_committee": [
+				{
+					"full_name": f"{m['first_name']} {m['last_name']}".strip(),
+					"decision_role": m["role"],
+					"stance": m["stance"],
+					"engaged": m["engaged"],
+					"email": m["email"],  # not a column: how the real flow finds the member's Contact
+				}
+				for m in customer.committee
+			],
+			"lost_reasons": [{"lost_reason": opp.lost_reason}] if opp.lost_reason else [],
+			"competitors": [{"competitor": opp.competitor}] if opp.competitor else [],
+			"order_lost_reason": LOST_NOTE if opp.lost_reason else None,
+		}
+
+	def satisfy(self, values: dict, requirements, profile: dict, documents=()) -> dict:
+		values = rules.satisfy(values, requirements, profile, self.evaluate, self.blank, documents)
+		for fieldname, companions in COMPANION_FIELDS.items():
+			if not gates.is_blank(values.get(fieldname)):
+				values.update({c: profile[c] for c in companions})
+		return values
+
+	def walk(
+		self, rng, opp: Opportunity, path, end: datetime, profile: dict, override: bool
+	) -> list[StageStep]:
+		"""The stages in `path`, each with the values that meet what the gate applies on entering it
+		(and what the deal must still meet resting there); with `override`, one move that lacked
+		something is forced through instead, and the rep fills it in with the next move."""
+		pipeline = self.pipelines[opp.mode]
+		times = self.spread_times(rng, len(path), opp.created, end)
+		values = {field: profile[field] for field in INITIAL_FIELDS[opp.mode]}
+		chain, lacking, previous = [], [], None
+		for k, stage in enumerate(path):
+			if override and k:
+				entered = pipeline.requirements_for(gates.plan_move(pipeline, previous, stage).entered)
+				missing = gates.unmet(entered, ChainMap(values, self.blank), self.evaluate)
+				if missing:
+					lacking.append((k, tuple(missing)))
+			values = self.satisfy(values, rules.stage_requirements(pipeline, stage), profile)
+			chain.append(values)
+			previous = stage
+		steps = [
+			StageStep(stage, at, chain[k]) for k, (stage, at) in enumerate(zip(path, times, strict=True))
+		]
+		if override and lacking:
+			k, missing = rng.choice(lacking)
+			steps[k] = StageStep(path[k], times[k], chain[k - 1], overridden=True, unmet=missing)
+		return steps
+
+	def close(self, opp: Opportunity, profile: dict) -> None:
+		"""A won or lost deal: what closing writes, then what the rules of the win or loss ask."""
+		event = opp.event
+		if event is None:
+			return
+		values = dict(opp.steps[-1].values)
+		values.update({f: profile[f] for f in CLOSING_FIELDS[event] if gates.is_blank(values.get(f))})
+		opp.documents = CLOSING_DOCUMENTS[event]
+		rules_of_outcome = rules.outcome_requirements(self.pipelines[opp.mode], event)
+		opp.closing = self.satisfy(values, rules_of_outcome, profile, opp.documents)
+
+	def spread_times(self, rng, count: int, start: datetime, end: datetime) -> list[datetime]:
+		"""Stage entry times between start and end."""
+		weights = [rng.uniform(0.5, 1.5) for _ in range(count)]
 		total = sum(weights) or 1
 		span = max((end - start).total_seconds(), 60)
-		steps, elapsed = [], 0.0
-		override_stage = rng.choice(OVERRIDABLE_STAGES) if override else None
-		for stage, weight in zip(stages, weights, strict=True):
-			steps.append(StageStep(stage, start + timedelta(seconds=elapsed), stage == override_stage))
+		times, elapsed = [], 0.0
+		for weight in weights:
+			times.append(start + timedelta(seconds=elapsed))
 			elapsed += span * 0.9 * weight / total
-		return steps
+		return times
 
 	# Invoices, customer by customer (streamable)
 	def invoices_for_customer(self, index: int) -> list[Invoice]:
@@ -496,8 +588,8 @@ class Plan:
 		)
 		won = []
 		for j in range(local, n, pool):
-			opp = self.opportunity(base + j)
-			if opp.outcome == "Won":
+			opp = self.opportunity(base + j, walk=False)
+			if opp.status == CONVERTED:
 				won.append(opp)
 		return won
 

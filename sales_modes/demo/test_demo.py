@@ -10,13 +10,30 @@ from datetime import date
 
 import frappe
 
-from sales_modes.demo import bulk, generator
+from sales_modes import pipelines
+from sales_modes.core import gates
+from sales_modes.core.deal_states import CONVERTED, OPEN, STAGE_CHANGE, WON, status_event
+from sales_modes.demo import bulk, generator, rules
 from sales_modes.demo.clear import clear_demo
-from sales_modes.demo.common import DEMO_USER
+from sales_modes.demo.common import DEMO_USER, site_plan
+from sales_modes.expressions import evaluate_expression
+from sales_modes.gate import unmet_messages
+from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import make_customer, make_opportunity
 
-TODAY = date(2026, 6, 30)  # a fixed end date: the same plan, whenever the test runs
+TODAY = date(2026, 6, 30)
+SUBMITTED_DOCUMENTS = getattr(gates, "SUBMITTED_DOCUMENTS", None)
+
+
+def counter(opportunity: str) -> dict:
+	"""The gate's count of a deal's submitted documents, where the engine has such rules."""
+	document_counter = getattr(pipelines, "document_counter", None)
+	return (
+		{"count_documents": document_counter(opportunity)} if document_counter else {}
+	)  # a fixed end date: the same plan, whenever the test runs
+
+
 CHECKED = (
 	"Lead",
 	"Customer",
@@ -60,15 +77,15 @@ def mode_figures() -> dict[str, dict]:
 			"""SELECT o.opportunity_amount,
 				TIMESTAMPDIFF(SECOND, o.creation, MIN(st.transitioned_on)) / 86400
 			FROM `tabOpportunity` o JOIN `tabStage Transition` st
-				ON st.opportunity = o.name AND st.event = 'Won'
+				ON st.opportunity = o.name AND st.event = %s
 			WHERE o.owner = %s AND o.sales_mode = %s GROUP BY o.name""",
-			(DEMO_USER, mode),
+			(WON, DEMO_USER, mode),
 		)
 		committee = frappe.db.sql(
 			"""SELECT COUNT(b.name) FROM `tabOpportunity` o
 			LEFT JOIN `tabBuying Committee Member` b ON b.parent = o.name AND b.parenttype = 'Opportunity'
-			WHERE o.owner = %s AND o.sales_mode = %s AND o.status = 'Converted' GROUP BY o.name""",
-			(DEMO_USER, mode),
+			WHERE o.owner = %s AND o.sales_mode = %s AND o.status = %s GROUP BY o.name""",
+			(DEMO_USER, mode, CONVERTED),
 		)
 		buyers = frappe.db.sql(
 			"""SELECT COUNT(*) FROM `tabSales Invoice` WHERE owner = %s AND sales_mode = %s AND docstatus = 1
@@ -104,10 +121,58 @@ class TestDemo(SalesModesTestCase):
 		self.assertTrue(frappe.db.exists("Customer", self.customer.name))
 		self.assertTrue(frappe.db.exists("Opportunity", self.opportunity.name))
 
+	def assert_deals_meet_their_rules(self, plan, names: dict[int, str], documents_written=True) -> None:
+		"""Every demo deal, read back, against the gate engine and this site's Sales Mode records: it
+		meets every rule of its stage and the stages before (and of its win or loss), except where
+		its log shows a manager's override for that stage listing exactly what the engine finds
+		missing; and its log is the plan's walk, step by step."""
+		self.assertEqual(len(names), plan.counts.opportunities)
+		overridden = 0
+		for index, name in names.items():
+			opp = plan.opportunity(index)
+			doc = frappe.get_doc("Opportunity", name)
+			pipeline = get_pipeline(doc.sales_mode)
+			values = doc_values(doc)
+			self.assertEqual(
+				(doc.sales_mode, doc.sales_stage, doc.status), (opp.mode, opp.steps[-1].stage, opp.status)
+			)
+			log = frappe.get_all(
+				"Stage Transition",
+				{"opportunity": name, "event": STAGE_CHANGE},
+				["to_stage", "gate_overridden", "unmet_requirements"],
+				order_by="transitioned_on asc, creation asc",
+			)
+			self.assertEqual(
+				[(row.to_stage, row.gate_overridden, row.unmet_requirements) for row in log],
+				[(s.stage, int(s.overridden), "\n".join(unmet_messages(s.unmet)) or None) for s in opp.steps],
+			)
+			missing = gates.unmet(
+				rules.stage_requirements(pipeline, doc.sales_stage), values, evaluate_expression
+			)
+			if missing:
+				self.assertEqual(log[-1].gate_overridden, 1, name)
+				self.assertEqual(log[-1].unmet_requirements.split("\n"), unmet_messages(missing))
+				overridden += 1
+			event = status_event(OPEN, doc.status)
+			outcome = gates.unmet(
+				rules.outcome_requirements(pipeline, event), values, evaluate_expression, **counter(name)
+			)
+			if documents_written:
+				self.assertEqual(outcome, [], name)
+			else:  # the bulk load writes no quotations or sales orders: only those rules may be unmet
+				self.assertEqual([r for r in outcome if r.check_type != SUBMITTED_DOCUMENTS], [], name)
+		overrides = sum(1 for i in names for s in plan.opportunity(i).steps if s.overridden)
+		self.assertTrue(overrides, "some moves were forced through by a manager")
+		self.assertLessEqual(overridden, overrides)
+
 	def test_real_flow(self):
-		start = time.monotonic()
-		generator.generate(seed=2, scale=0.5, today=TODAY)
-		self.assertLess(time.monotonic() - start, 60)
+		# CPU time, not wall time: on a busy shared machine the database's wait is not the flow's cost
+		start = time.process_time()
+		plan = site_plan(seed=2, scale=0.5, today=TODAY)
+		flow = generator.RealFlowGenerator(plan)
+		flow.run()
+		self.assertLess(time.process_time() - start, 60)
+		self.assert_deals_meet_their_rules(plan, flow.opportunities)
 
 		counts = {d: frappe.db.count(d, {"owner": DEMO_USER}) for d in ("Lead", "Customer", "Opportunity")}
 		self.assertEqual(counts, {"Lead": 16, "Customer": 18, "Opportunity": 12})
@@ -115,12 +180,12 @@ class TestDemo(SalesModesTestCase):
 		self.assertTrue(frappe.db.count("GL Entry", {"owner": DEMO_USER}))
 		# The gates ran: B2B deals walked every stage; overrides and disqualifications are logged
 		won_b2b = frappe.get_all(
-			"Opportunity", {"owner": DEMO_USER, "sales_mode": "B2B", "status": "Converted"}, pluck="name"
+			"Opportunity", {"owner": DEMO_USER, "sales_mode": "B2B", "status": CONVERTED}, pluck="name"
 		)
 		self.assertTrue(won_b2b)
 		stages = frappe.get_all(
 			"Stage Transition",
-			{"opportunity": won_b2b[0], "event": "Stage Change"},
+			{"opportunity": won_b2b[0], "event": STAGE_CHANGE},
 			pluck="to_stage",
 			order_by="transitioned_on asc",
 		)
@@ -137,7 +202,15 @@ class TestDemo(SalesModesTestCase):
 		self.assert_marked_and_cleared()
 
 	def test_bulk(self):
-		summary = bulk.generate(seed=3, scale=3, with_indexes=False)
+		plan = site_plan(seed=3, scale=3)
+		loader = bulk.BulkGenerator(plan)
+		loader.run(with_indexes=False)
+		summary = loader.summary()
+		self.assert_deals_meet_their_rules(
+			plan,
+			{i: loader.opportunity_name(i) for i in range(plan.counts.opportunities)},
+			documents_written=False,
+		)
 		self.assertEqual(summary["Customer"], 600)
 		self.assertEqual(summary["Opportunity"], 300)
 		self.assertEqual(summary["Lead"], 450)
@@ -151,7 +224,7 @@ class TestDemo(SalesModesTestCase):
 		self.assertGreater(b2c["repeat"], b2b["repeat"] + 0.2, "B2C customers buy again more often")
 		# Stages and statuses agree: every won deal has its win logged once, after its stages
 		self.assertEqual(
-			frappe.db.count("Stage Transition", {"owner": DEMO_USER, "event": "Won"}),
-			frappe.db.count("Opportunity", {"owner": DEMO_USER, "status": "Converted"}),
+			frappe.db.count("Stage Transition", {"owner": DEMO_USER, "event": WON}),
+			frappe.db.count("Opportunity", {"owner": DEMO_USER, "status": CONVERTED}),
 		)
 		self.assert_marked_and_cleared()
