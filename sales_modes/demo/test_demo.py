@@ -166,12 +166,10 @@ class TestDemo(SalesModesTestCase):
 		self.assertLessEqual(overridden, overrides)
 
 	def test_real_flow(self):
-		# CPU time, not wall time: on a busy shared machine the database's wait is not the flow's cost
-		start = time.process_time()
+		# How long it takes is the benchmark's business (docs/benchmarks.md), not a test's
 		plan = site_plan(seed=2, scale=0.5, today=TODAY)
 		flow = generator.RealFlowGenerator(plan)
 		flow.run()
-		self.assertLess(time.process_time() - start, 60)
 		self.assert_deals_meet_their_rules(plan, flow.opportunities)
 
 		counts = {d: frappe.db.count(d, {"owner": DEMO_USER}) for d in ("Lead", "Customer", "Opportunity")}
