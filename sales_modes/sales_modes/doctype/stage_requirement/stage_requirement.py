@@ -15,13 +15,14 @@ class StageRequirement(Document):
 
 		check_type: DF.Literal["Field Is Set", "Minimum Value", "Minimum Rows", "Expression"]
 		expression: DF.Code | None
-		fieldname: DF.Data | None
-		filter_field: DF.Data | None
+		fieldname: DF.Autocomplete | None
+		filter_field: DF.Autocomplete | None
 		filter_value: DF.Data | None
 		message: DF.SmallText
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
+		rule_summary: DF.SmallText | None
 		sales_stage: DF.Link | None
 		value: DF.Data | None
 	# end: auto-generated types
