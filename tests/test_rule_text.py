@@ -94,7 +94,8 @@ FIELDS = {
 
 
 def test_suggestions_for_a_typo_and_for_a_label():
-	assert suggest_fields("contact_emial", FIELDS)[0] == "contact_email"
+	assert suggest_fields("contact_emial", FIELDS) == ["contact_email"]
+	assert suggest_fields("contact_", FIELDS) == ["contact_email", "contact_mobile"]
 	assert suggest_fields("Contact Email", FIELDS)[0] == "contact_email"
 	assert suggest_fields("Amount", FIELDS) == ["opportunity_amount"]
 	assert suggest_fields("zzz", FIELDS) == []

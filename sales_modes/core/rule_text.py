@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from sales_modes.core import gates
 
 Translate = Callable[[str], str]
+SUGGEST_CUTOFF = 0.6  # difflib's default: below it a name is not a typo of a field
+SUGGEST_MARGIN = 0.1  # suggest the fields about as close as the best match
 
 
 def _(message: str) -> str:
@@ -84,19 +86,21 @@ def describe_rows(rule: gates.Requirement, labels: RuleLabels, field: str, trans
 def suggest_fields(name: str, fields: Mapping[str, str], limit: int = 3) -> list[str]:
 	"""The fieldnames closest to a mistyped name, by fieldname or by label (fields: fieldname -> label).
 
-	A label typed where the fieldname belongs ("Contact Email") finds its field too.
+	A label typed where the fieldname belongs ("Contact Email") finds its field too. Only the
+	matches about as close as the best one are named: one clear typo gets one suggestion.
 	"""
-	name = (name or "").strip()
+	name = (name or "").strip().lower()
 	if not name or not fields:
 		return []
-	by_key: dict[str, str] = {}
+	scores: dict[str, float] = {}
 	for fieldname, label in fields.items():
-		by_key.setdefault(fieldname.lower(), fieldname)
+		keys = {fieldname.lower()}
 		if label:
-			by_key.setdefault(label.lower(), fieldname)
-			by_key.setdefault(label.lower().replace(" ", "_"), fieldname)
-	found: list[str] = []
-	for key in difflib.get_close_matches(name.lower(), list(by_key), n=limit * 3, cutoff=0.6):
-		if by_key[key] not in found:
-			found.append(by_key[key])
-	return found[:limit]
+			keys |= {label.lower(), label.lower().replace(" ", "_")}
+		scores[fieldname] = max(difflib.SequenceMatcher(None, name, key).ratio() for key in keys)
+	ranked = sorted((score, fieldname) for fieldname, score in scores.items() if score >= SUGGEST_CUTOFF)
+	ranked.reverse()
+	if not ranked:
+		return []
+	best = ranked[0][0]
+	return [fieldname for score, fieldname in ranked if score >= best - SUGGEST_MARGIN][:limit]

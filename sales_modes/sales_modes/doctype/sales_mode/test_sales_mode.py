@@ -2,7 +2,11 @@
 
 import frappe
 
-from sales_modes.sales_modes.doctype.sales_mode.sales_mode import restore_default_pipeline
+from sales_modes.sales_modes.doctype.sales_mode.sales_mode import (
+	describe_requirement,
+	get_rule_fields,
+	restore_default_pipeline,
+)
 from sales_modes.setup.defaults import load_default_records, restore_mode_defaults
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import make_user, make_user_with_roles
@@ -233,3 +237,105 @@ class TestSalesMode(SalesModesTestCase):
 		make_user_with_roles("sm-mode-rep@example.com", ["Sales User"])
 		frappe.set_user("sm-mode-rep@example.com")
 		self.assertRaises(frappe.PermissionError, restore_default_pipeline, "B2B")
+
+	def test_each_rule_is_stored_in_plain_words(self):
+		mode = make_mode(
+			requirements=[
+				rule(check_type="Field Is Set", fieldname="contact_email"),
+				rule(check_type="Minimum Value", fieldname="opportunity_amount", value="1000"),
+				rule(
+					check_type="Minimum Rows",
+					fieldname="buying_committee",
+					value="1",
+					filter_field="decision_role",
+					filter_value="Economic Buyer",
+				),
+				rule(check_type="Expression", expression="doc.opportunity_amount > 0"),
+			],
+			lead_requirements=[{"check_type": "Field Is Set", "fieldname": "email_id", "message": "Email"}],
+		).insert()
+		self.assertEqual(
+			[row.rule_summary for row in mode.requirements + mode.lead_requirements],
+			[
+				"Contact Email is set",
+				"Opportunity Amount is at least 1,000",
+				"Buying Committee has at least 1 row where Role in Decision = Economic Buyer",
+				"Expression: doc.opportunity_amount > 0",
+				"Email is set",
+			],
+		)
+
+	def test_a_mistyped_field_names_its_row_and_stage_and_suggests_fields(self):
+		mode = make_mode(
+			requirements=[
+				rule(check_type="Field Is Set", fieldname="contact_email"),
+				rule(check_type="Field Is Set", fieldname="contact_emial"),
+			]
+		)
+		with self.assertRaises(frappe.ValidationError) as raised:
+			mode.insert()
+		self.assertEqual(
+			str(raised.exception),
+			"Row 2 (Proposal/Price Quote): Opportunity has no field <strong>contact_emial</strong>."
+			" Did you mean <strong>contact_email</strong> (Contact Email)?",
+		)
+		self.assert_refused(
+			make_mode(
+				requirements=[
+					rule(
+						check_type="Minimum Rows",
+						fieldname="buying_committee",
+						filter_field="decison_role",
+						filter_value="Champion",
+					)
+				]
+			),
+			"Row 1 (Proposal/Price Quote): Buying Committee Member has no field <strong>decison_role</strong>."
+			" Did you mean <strong>decision_role</strong> (Role in Decision)?",
+		)
+		self.assert_refused(
+			make_mode(lead_requirements=[{"check_type": "Field Is Set", "fieldname": "zzz", "message": "x"}]),
+			"Lead Qualification row 1: Lead has no field <strong>zzz</strong>. Pick the field by its label",
+		)
+
+	def test_field_choices_and_preview_for_a_sales_manager(self):
+		make_user_with_roles(SALES_MANAGER, ["Sales Manager"])
+		frappe.set_user(SALES_MANAGER)
+		tables = get_rule_fields("requirements", "Minimum Rows")
+		self.assertIn(
+			{"label": "Buying Committee", "value": "buying_committee", "description": "buying_committee"},
+			tables,
+		)
+		self.assertLessEqual(
+			{frappe.get_meta("Opportunity").get_field(o["value"]).fieldtype for o in tables},
+			{"Table", "Table MultiSelect"},
+		)
+		numbers = {o["value"] for o in get_rule_fields("requirements", "Minimum Value")}
+		self.assertIn("opportunity_amount", numbers)
+		self.assertNotIn("contact_email", numbers)
+		columns = get_rule_fields("requirements", "Minimum Rows", "buying_committee")
+		self.assertIn("Role in Decision", [o["label"] for o in columns])
+		labels = [o["label"] for o in get_rule_fields("requirements", "Field Is Set")]
+		self.assertEqual(len(labels), len(set(labels)))
+		self.assertIn("email_id", {o["value"] for o in get_rule_fields("lead_requirements", "Field Is Set")})
+		self.assertEqual(
+			describe_requirement(
+				{
+					"check_type": "Minimum Rows",
+					"fieldname": "buying_committee",
+					"value": "2",
+					"filter_field": "decision_role",
+					"filter_value": "Champion",
+				}
+			),
+			"Buying Committee has at least 2 rows where Role in Decision = Champion",
+		)
+		self.assertRaises(frappe.ValidationError, get_rule_fields, "stages", "Field Is Set")
+
+	def test_field_choices_are_refused_without_access_to_sales_modes(self):
+		make_user_with_roles("sm-no-sales-role@example.com", ["Accounts User"])
+		frappe.set_user("sm-no-sales-role@example.com")
+		self.assertRaises(frappe.PermissionError, get_rule_fields, "requirements", "Field Is Set")
+		self.assertRaises(
+			frappe.PermissionError, describe_requirement, {"check_type": "Field Is Set", "fieldname": "title"}
+		)
