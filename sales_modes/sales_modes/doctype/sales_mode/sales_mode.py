@@ -254,12 +254,19 @@ def rule_labels(row, meta) -> RuleLabels:
 		column = frappe.get_meta(field.options).get_field(row.filter_field)
 	if not column:
 		return RuleLabels(field=_(field.label))
-	value = row.filter_value
 	return RuleLabels(
-		field=_(field.label),
-		filter_field=_(column.label),
-		filter_value=_(value) if value and column.fieldtype == "Select" else value,
+		field=_(field.label), filter_field=_(column.label), filter_value=filter_value_label(row, column)
 	)
+
+
+def filter_value_label(row, column) -> str | None:
+	"""The row condition's value as the form shows it: a Select option translated, a Check Yes/No."""
+	value = row.filter_value
+	if value and column.fieldtype == "Select":
+		return _(value)
+	if value and column.fieldtype == "Check" and value.strip() in ("0", "1"):
+		return _("Yes") if value.strip() == "1" else _("No")
+	return value
 
 
 @frappe.whitelist()

@@ -56,10 +56,26 @@ class TestSalesMode(SalesModesTestCase):
 					filter_value="Economic Buyer",
 				),
 				rule(check_type="Expression", expression="doc.opportunity_amount > 0"),
+				rule(
+					check_type="Minimum Rows",
+					fieldname="buying_committee",
+					filter_field="engaged",
+					filter_value="1",
+				),
 			],
 			lead_requirements=[{"check_type": "Field Is Set", "fieldname": "email_id", "message": "Email"}],
 		).insert()
-		self.assertEqual(len(mode.requirements), 4)
+		self.assertEqual(
+			[row.rule_summary for row in mode.requirements + mode.lead_requirements],
+			[
+				"Contact Email is set",
+				"Opportunity Amount is at least 1,000",
+				"Buying Committee has at least 2 rows where Role in Decision = Economic Buyer",
+				"Expression: doc.opportunity_amount > 0",
+				"Buying Committee has at least 1 row where Engaged = Yes",
+				"Email is set",
+			],
+		)
 
 	def test_stage_listed_twice(self):
 		mode = make_mode()
@@ -238,33 +254,6 @@ class TestSalesMode(SalesModesTestCase):
 		frappe.set_user("sm-mode-rep@example.com")
 		self.assertRaises(frappe.PermissionError, restore_default_pipeline, "B2B")
 
-	def test_each_rule_is_stored_in_plain_words(self):
-		mode = make_mode(
-			requirements=[
-				rule(check_type="Field Is Set", fieldname="contact_email"),
-				rule(check_type="Minimum Value", fieldname="opportunity_amount", value="1000"),
-				rule(
-					check_type="Minimum Rows",
-					fieldname="buying_committee",
-					value="1",
-					filter_field="decision_role",
-					filter_value="Economic Buyer",
-				),
-				rule(check_type="Expression", expression="doc.opportunity_amount > 0"),
-			],
-			lead_requirements=[{"check_type": "Field Is Set", "fieldname": "email_id", "message": "Email"}],
-		).insert()
-		self.assertEqual(
-			[row.rule_summary for row in mode.requirements + mode.lead_requirements],
-			[
-				"Contact Email is set",
-				"Opportunity Amount is at least 1,000",
-				"Buying Committee has at least 1 row where Role in Decision = Economic Buyer",
-				"Expression: doc.opportunity_amount > 0",
-				"Email is set",
-			],
-		)
-
 	def test_a_mistyped_field_names_its_row_and_stage_and_suggests_fields(self):
 		mode = make_mode(
 			requirements=[
@@ -338,4 +327,31 @@ class TestSalesMode(SalesModesTestCase):
 		self.assertRaises(frappe.PermissionError, get_rule_fields, "requirements", "Field Is Set")
 		self.assertRaises(
 			frappe.PermissionError, describe_requirement, {"check_type": "Field Is Set", "fieldname": "title"}
+		)
+
+	def test_the_preview_speaks_the_readers_language(self):
+		"""With the app's zh.po (Frappe's own `_`), the preview is Chinese, labels and value included."""
+		from unittest.mock import patch
+
+		from babel.messages.pofile import read_po
+
+		with open(frappe.get_app_path("sales_modes", "locale", "zh.po"), "rb") as po:
+			zh = {m.id: m.string for m in read_po(po) if m.id and m.string}
+		frappe.local.lang = "zh"
+		try:
+			with patch("frappe.translate.get_all_translations", return_value=zh):
+				preview = describe_requirement(
+					{
+						"check_type": "Minimum Rows",
+						"fieldname": "buying_committee",
+						"value": "2",
+						"filter_field": "decision_role",
+						"filter_value": "Champion",
+					}
+				)
+		finally:
+			frappe.local.lang = "en"
+		self.assertEqual(
+			preview,
+			f"{zh['Buying Committee']} 至少有 2 行满足 {zh['Role in Decision']} = {zh['Champion']}",
 		)
