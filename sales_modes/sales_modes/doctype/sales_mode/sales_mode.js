@@ -64,9 +64,12 @@ function set_rule_field_choices(frm, cdt, cdn) {
 		set_choices("fieldname", choices)
 	);
 	if (row.check_type === "Minimum Rows" && row.fieldname) {
-		get_rule_fields(row.parentfield, row.check_type, row.fieldname).then((choices) =>
-			set_choices("filter_field", choices)
-		);
+		get_rule_fields(row.parentfield, row.check_type, row.fieldname).then((columns) => {
+			set_choices("filter_field", columns);
+			// A Select or Check column offers its values; any other column takes free text
+			const column = columns.find((c) => c.value === row.filter_field);
+			set_choices("filter_value", (column && column.options) || []);
+		});
 	}
 }
 
@@ -94,7 +97,7 @@ frappe.ui.form.on("Stage Requirement", {
 	check_type: on_rule_change,
 	fieldname: on_rule_change,
 	value: preview_rule,
-	filter_field: preview_rule,
+	filter_field: on_rule_change,
 	filter_value: preview_rule,
 	expression: preview_rule,
 });

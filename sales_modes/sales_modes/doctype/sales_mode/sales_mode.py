@@ -192,7 +192,8 @@ def validate_field_check(label: str, row, meta):
 				title=_("Invalid Requirement"),
 			)
 		if row.filter_field:
-			known_field(row, frappe.get_meta(field.options), row.filter_field)
+			column = known_field(row, frappe.get_meta(field.options), row.filter_field)
+			known_option(row, column, row.filter_value)
 
 
 def is_number(value) -> bool:
@@ -228,6 +229,32 @@ def known_field(row, meta, fieldname: str | None):
 		)
 	else:
 		message += " " + _("Pick the field by its label from the list in the Field box.")
+	frappe.throw(message, title=_("Invalid Requirement"))
+
+
+def column_values(column) -> list[dict]:
+	"""The values a row condition on this column can match, with their labels: a Select's options,
+	a Check's 1 (Yes) and 0 (No); empty for a column of free values."""
+	if column.fieldtype == "Check":
+		return [{"label": _("Yes"), "value": "1"}, {"label": _("No"), "value": "0"}]
+	if column.fieldtype == "Select":
+		return [
+			{"label": _(option), "value": option} for option in (column.options or "").split("\n") if option
+		]
+	return []
+
+
+def known_option(row, column, value: str | None):
+	"""A row condition's value must be one the column can hold, or no row would ever match."""
+	allowed = {option["value"]: option["label"] for option in column_values(column)}
+	if not value or not allowed or value in allowed:
+		return
+	message = _("{0}: {1} has no value {2}.").format(rule_location(row), _(column.label), frappe.bold(value))
+	suggestions = suggest_fields(value, allowed)
+	if suggestions:
+		message += " " + _("Did you mean {0}?").format(_(" or ").join(frappe.bold(s) for s in suggestions))
+	else:
+		message += " " + _("Choose one of: {0}").format(", ".join(allowed.values()))
 	frappe.throw(message, title=_("Invalid Requirement"))
 
 
@@ -331,6 +358,7 @@ def get_rule_fields(table: str, check_type: str | None = None, table_field: str 
 			else labels[df.fieldname],
 			"value": df.fieldname,
 			"description": df.fieldname,
+			"options": column_values(df),
 		}
 		for df in fields
 	]

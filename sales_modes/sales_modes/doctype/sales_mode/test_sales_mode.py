@@ -274,12 +274,40 @@ class TestSalesMode(SalesModesTestCase):
 			"Lead Qualification row 1: Lead has no field <strong>zzz</strong>. Pick the field by its label",
 		)
 
+	def test_a_row_condition_must_match_a_value_the_column_can_hold(self):
+		def committee_rule(column, value):
+			return make_mode(
+				requirements=[
+					rule(
+						check_type="Minimum Rows",
+						fieldname="buying_committee",
+						filter_field=column,
+						filter_value=value,
+					)
+				]
+			)
+
+		self.assert_refused(
+			committee_rule("decision_role", "Economic Buyr"),
+			"Row 1 (Proposal/Price Quote): Role in Decision has no value <strong>Economic Buyr</strong>."
+			" Did you mean <strong>Economic Buyer</strong>?",
+		)
+		self.assert_refused(
+			committee_rule("engaged", "true"), "has no value <strong>true</strong>. Choose one of: Yes, No"
+		)
+		committee_rule("engaged", "0").insert()
+
 	def test_field_choices_and_preview_for_a_sales_manager(self):
 		make_user_with_roles(SALES_MANAGER, ["Sales Manager"])
 		frappe.set_user(SALES_MANAGER)
 		tables = get_rule_fields("requirements", "Minimum Rows")
 		self.assertIn(
-			{"label": "Buying Committee", "value": "buying_committee", "description": "buying_committee"},
+			{
+				"label": "Buying Committee",
+				"value": "buying_committee",
+				"description": "buying_committee",
+				"options": [],
+			},
 			tables,
 		)
 		self.assertLessEqual(
@@ -289,8 +317,13 @@ class TestSalesMode(SalesModesTestCase):
 		numbers = {o["value"] for o in get_rule_fields("requirements", "Minimum Value")}
 		self.assertIn("opportunity_amount", numbers)
 		self.assertNotIn("contact_email", numbers)
-		columns = get_rule_fields("requirements", "Minimum Rows", "buying_committee")
-		self.assertIn("Role in Decision", [o["label"] for o in columns])
+		columns = {o["value"]: o for o in get_rule_fields("requirements", "Minimum Rows", "buying_committee")}
+		self.assertEqual(columns["decision_role"]["label"], "Role in Decision")
+		self.assertIn({"label": "Champion", "value": "Champion"}, columns["decision_role"]["options"])
+		self.assertEqual(
+			columns["engaged"]["options"], [{"label": "Yes", "value": "1"}, {"label": "No", "value": "0"}]
+		)
+		self.assertEqual(columns["full_name"]["options"], [])
 		labels = [o["label"] for o in get_rule_fields("requirements", "Field Is Set")]
 		self.assertEqual(len(labels), len(set(labels)))
 		self.assertIn("email_id", {o["value"] for o in get_rule_fields("lead_requirements", "Field Is Set")})

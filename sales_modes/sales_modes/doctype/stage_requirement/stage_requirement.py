@@ -17,7 +17,7 @@ class StageRequirement(Document):
 		expression: DF.Code | None
 		fieldname: DF.Autocomplete | None
 		filter_field: DF.Autocomplete | None
-		filter_value: DF.Data | None
+		filter_value: DF.Autocomplete | None
 		message: DF.SmallText
 		parent: DF.Data
 		parentfield: DF.Data
