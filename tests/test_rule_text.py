@@ -59,6 +59,13 @@ def test_expression_is_shown_on_one_line():
 	)
 
 
+def test_a_check_it_cannot_word_is_named_by_its_type():
+	assert (
+		describe(rule("Submitted Documents", value="1"), translate=lambda s: s.upper())
+		== "SUBMITTED DOCUMENTS"
+	)
+
+
 def test_an_incomplete_rule_says_nothing():
 	assert describe(rule(gates.FIELD_IS_SET)) == ""
 	assert describe(rule(gates.EXPRESSION, expression="  ")) == ""

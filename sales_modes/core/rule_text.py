@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from sales_modes.core import gates
 
 Translate = Callable[[str], str]
+# The checks `describe` words; any other (one added later) is named by its type
+WORDED_CHECKS = (gates.FIELD_IS_SET, gates.MINIMUM_VALUE, gates.MINIMUM_ROWS, gates.EXPRESSION)
 SUGGEST_CUTOFF = 0.6  # difflib's default: below it a name is not a typo of a field
 SUGGEST_MARGIN = 0.1  # suggest the fields about as close as the best match
 
@@ -48,6 +50,8 @@ def describe(rule: gates.Requirement, labels: RuleLabels | None = None, translat
 	if check == gates.EXPRESSION:
 		expression = " ".join((rule.expression or "").split())
 		return translate(_("Expression: {0}")).format(expression) if expression else ""
+	if check not in WORDED_CHECKS:
+		return translate(check) if check else ""  # a check not worded here is named by its type
 	if not rule.fieldname:
 		return ""
 	field = labels.field or rule.fieldname
@@ -58,9 +62,7 @@ def describe(rule: gates.Requirement, labels: RuleLabels | None = None, translat
 		if minimum is None:
 			return ""
 		return translate(_("{0} is at least {1}")).format(field, minimum)
-	if check == gates.MINIMUM_ROWS:
-		return describe_rows(rule, labels, field, translate)
-	return translate(check)
+	return describe_rows(rule, labels, field, translate)
 
 
 def describe_rows(rule: gates.Requirement, labels: RuleLabels, field: str, translate: Translate) -> str:

@@ -208,8 +208,10 @@ def rule_location(row) -> str:
 	"""Where a rule sits, as the manager sees it: "Row 3 (Perception Analysis)"."""
 	if row.parentfield == "lead_requirements":
 		return _("Lead Qualification row {0}").format(row.idx)
-	if row.get("sales_stage"):
-		return _("Row {0} ({1})").format(row.idx, _(row.sales_stage))
+	# The stage it gates, or what else it applies to (Won, Lost) where the row says so
+	gated = row.get("sales_stage") or (row.get("applies_to") if row.get("applies_to") != "Stage" else None)
+	if gated:
+		return _("Row {0} ({1})").format(row.idx, _(gated))
 	return _("Row {0}").format(row.idx)
 
 
