@@ -29,3 +29,75 @@ frappe.ui.form.on("Sales Mode", {
 		});
 	},
 });
+
+// The requirements editor: the Field box lists the deal's (the lead's) fields by label, Only Rows
+// Where lists the chosen table's columns, and the Rule column previews the rule in plain words.
+// Choices and words come from the server (sales_mode.py), which also validates on save.
+const RULE_API = "sales_modes.sales_modes.doctype.sales_mode.sales_mode.";
+const RULE_FIELDS = ["check_type", "fieldname", "value", "filter_field", "filter_value", "expression"];
+const rule_field_choices = {};
+
+function get_rule_fields(table, check_type, table_field) {
+	const key = [table, check_type, table_field || ""].join("|");
+	if (!rule_field_choices[key]) {
+		rule_field_choices[key] = frappe
+			.xcall(RULE_API + "get_rule_fields", { table, check_type, table_field })
+			.catch(() => {
+				delete rule_field_choices[key];
+				return [];
+			});
+	}
+	return rule_field_choices[key];
+}
+
+function set_rule_field_choices(frm, cdt, cdn) {
+	const row = locals[cdt][cdn];
+	const grid_row = frm.fields_dict[row.parentfield]?.grid.grid_rows_by_docname[cdn];
+	if (!grid_row || !grid_row.grid_form) return;
+	const set_choices = (fieldname, choices) => {
+		const control = grid_row.grid_form.fields_dict[fieldname];
+		if (!control) return;
+		control.set_data(choices);
+		control.set_input(row[fieldname]);
+	};
+	get_rule_fields(row.parentfield, row.check_type).then((choices) =>
+		set_choices("fieldname", choices)
+	);
+	if (row.check_type === "Minimum Rows" && row.fieldname) {
+		get_rule_fields(row.parentfield, row.check_type, row.fieldname).then((columns) => {
+			set_choices("filter_field", columns);
+			// A Select or Check column offers its values; any other column takes free text
+			const column = columns.find((c) => c.value === row.filter_field);
+			set_choices("filter_value", (column && column.options) || []);
+		});
+	}
+}
+
+const preview_rule = frappe.utils.debounce((frm, cdt, cdn) => {
+	const row = locals[cdt] && locals[cdt][cdn];
+	if (!row) return;
+	const requirement = {};
+	RULE_FIELDS.forEach((fieldname) => (requirement[fieldname] = row[fieldname]));
+	frappe
+		.xcall(RULE_API + "describe_requirement", { requirement, table: row.parentfield })
+		.then((summary) => {
+			if ((summary || "") !== (row.rule_summary || "")) {
+				frappe.model.set_value(cdt, cdn, "rule_summary", summary || "");
+			}
+		});
+}, 300);
+
+function on_rule_change(frm, cdt, cdn) {
+	set_rule_field_choices(frm, cdt, cdn);
+	preview_rule(frm, cdt, cdn);
+}
+
+frappe.ui.form.on("Stage Requirement", {
+	form_render: set_rule_field_choices,
+	check_type: on_rule_change,
+	fieldname: on_rule_change,
+	value: preview_rule,
+	filter_field: on_rule_change,
+	filter_value: preview_rule,
+	expression: preview_rule,
+});

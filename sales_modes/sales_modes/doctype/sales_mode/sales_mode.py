@@ -7,12 +7,15 @@ from frappe.model.document import Document
 from frappe.utils import cstr, now_datetime
 
 from sales_modes.core import gates
+from sales_modes.core.rule_text import RuleLabels, describe, suggest_fields
 from sales_modes.expressions import ExpressionError, evaluate
-from sales_modes.pipelines import doc_values
+from sales_modes.pipelines import doc_values, requirement_from_row
 
 NUMERIC_FIELDTYPES = ("Int", "Float", "Currency", "Percent", "Check", "Rating", "Duration")
 TABLE_FIELDTYPES = ("Table", "Table MultiSelect")
 EXPRESSION_AUTHOR_ROLE = "System Manager"
+# The doctype each requirements table reads its fields from
+RULE_TABLES = {"requirements": "Opportunity", "lead_requirements": "Lead"}
 
 
 class SalesMode(Document):
@@ -65,6 +68,19 @@ class SalesMode(Document):
 					_("Row {0}: Stalled After (Days) cannot be negative.").format(row.idx),
 					title=_("Invalid Pipeline"),
 				)
+
+	def before_validate(self):
+		self.set_rule_summaries()
+
+	def onload(self):
+		# The plain-words rules in the reader's language
+		self.set_rule_summaries()
+
+	def set_rule_summaries(self):
+		for table, doctype in RULE_TABLES.items():
+			meta = frappe.get_meta(doctype)
+			for row in self.get(table):
+				row.rule_summary = rule_summary(row, meta)
 
 	def validate_requirements(self, table: str, doctype: str, gated_by_stage: bool):
 		pipeline_stages = {row.sales_stage for row in self.stages}
@@ -241,14 +257,7 @@ def validate_expression(label: str, expression: str | None, blank_deal: dict):
 
 
 def validate_field_check(label: str, row, meta):
-	field = meta.get_field(row.fieldname) if row.fieldname else None
-	if not field:
-		frappe.throw(
-			_("{0}: {1} has no field {2}.").format(
-				label, _(meta.name), frappe.bold(row.fieldname or _("(empty)"))
-			),
-			title=_("Invalid Requirement"),
-		)
+	field = known_field(row, meta, row.fieldname)
 	if row.check_type == gates.MINIMUM_VALUE:
 		if field.fieldtype not in NUMERIC_FIELDTYPES:
 			frappe.throw(
@@ -276,13 +285,9 @@ def validate_field_check(label: str, row, meta):
 				_("{0}: The minimum number of rows must be a whole number of at least 1.").format(label),
 				title=_("Invalid Requirement"),
 			)
-		if row.filter_field and not frappe.get_meta(field.options).get_field(row.filter_field):
-			frappe.throw(
-				_("{0}: {1} has no column {2}.").format(
-					label, _(field.options), frappe.bold(row.filter_field)
-				),
-				title=_("Invalid Requirement"),
-			)
+		if row.filter_field:
+			column = known_field(row, frappe.get_meta(field.options), row.filter_field)
+			known_option(row, column, row.filter_value)
 
 
 def is_number(value) -> bool:
@@ -291,6 +296,100 @@ def is_number(value) -> bool:
 		return True
 	except (TypeError, ValueError):
 		return False
+
+
+def rule_location(row) -> str:
+	"""Where a rule sits, as the manager sees it: "Row 3 (Perception Analysis)"."""
+	if row.parentfield == "lead_requirements":
+		return _("Lead Qualification row {0}").format(row.idx)
+	# The stage it gates, or what else it applies to (Won, Lost) where the row says so
+	gated = row.get("sales_stage") or (row.get("applies_to") if row.get("applies_to") != "Stage" else None)
+	if gated:
+		return _("Row {0} ({1})").format(row.idx, _(gated))
+	return _("Row {0}").format(row.idx)
+
+
+def known_field(row, meta, fieldname: str | None):
+	"""The field of `meta` a rule names, or an error naming the row and the closest fields."""
+	field = meta.get_field(fieldname) if fieldname else None
+	if field and field.fieldtype not in frappe.model.display_fieldtypes:
+		return field
+	message = _("{0}: {1} has no field {2}.").format(
+		rule_location(row), _(meta.name), frappe.bold(fieldname or _("(empty)"))
+	)
+	labels = field_labels(meta)
+	suggestions = suggest_fields(fieldname, labels)
+	if suggestions:
+		message += " " + _("Did you mean {0}?").format(
+			_(" or ").join(f"{frappe.bold(name)} ({labels[name]})" for name in suggestions)
+		)
+	else:
+		message += " " + _("Pick the field by its label from the list in the Field box.")
+	frappe.throw(message, title=_("Invalid Requirement"))
+
+
+def column_values(column) -> list[dict]:
+	"""The values a row condition on this column can match, with their labels: a Select's options,
+	a Check's 1 (Yes) and 0 (No); empty for a column of free values."""
+	if column.fieldtype == "Check":
+		return [{"label": _("Yes"), "value": "1"}, {"label": _("No"), "value": "0"}]
+	if column.fieldtype == "Select":
+		return [
+			{"label": _(option), "value": option} for option in (column.options or "").split("\n") if option
+		]
+	return []
+
+
+def known_option(row, column, value: str | None):
+	"""A row condition's value must be one the column can hold, or no row would ever match."""
+	allowed = {option["value"]: option["label"] for option in column_values(column)}
+	if not value or not allowed or value in allowed:
+		return
+	message = _("{0}: {1} has no value {2}.").format(rule_location(row), _(column.label), frappe.bold(value))
+	suggestions = suggest_fields(value, allowed)
+	if suggestions:
+		message += " " + _("Did you mean {0}?").format(_(" or ").join(frappe.bold(s) for s in suggestions))
+	else:
+		message += " " + _("Choose one of: {0}").format(", ".join(allowed.values()))
+	frappe.throw(message, title=_("Invalid Requirement"))
+
+
+def field_labels(meta) -> dict[str, str]:
+	"""fieldname -> translated label of every field a rule may read."""
+	return {
+		df.fieldname: _(df.label or df.fieldname)
+		for df in meta.fields
+		if df.fieldtype not in frappe.model.display_fieldtypes
+	}
+
+
+def rule_summary(row, meta) -> str:
+	"""The rule in plain words, labels translated for the current user."""
+	return describe(requirement_from_row(row), rule_labels(row, meta), translate=_)
+
+
+def rule_labels(row, meta) -> RuleLabels:
+	field = meta.get_field(row.fieldname) if row.fieldname else None
+	if not field:
+		return RuleLabels()
+	column = None
+	if row.filter_field and field.fieldtype in TABLE_FIELDTYPES:
+		column = frappe.get_meta(field.options).get_field(row.filter_field)
+	if not column:
+		return RuleLabels(field=_(field.label))
+	return RuleLabels(
+		field=_(field.label), filter_field=_(column.label), filter_value=filter_value_label(row, column)
+	)
+
+
+def filter_value_label(row, column) -> str | None:
+	"""The row condition's value as the form shows it: a Select option translated, a Check Yes/No."""
+	value = row.filter_value
+	if value and column.fieldtype == "Select":
+		return _(value)
+	if value and column.fieldtype == "Check" and value.strip() in ("0", "1"):
+		return _("Yes") if value.strip() == "1" else _("No")
+	return value
 
 
 @frappe.whitelist()
@@ -314,3 +413,49 @@ def get_mode_family(mode: str) -> str | None:
 	if not frappe.has_permission("Sales Mode", "select"):
 		return None
 	return frappe.db.get_value("Sales Mode", mode, "family")
+
+
+def rule_meta(table: str):
+	"""The meta of the doctype a requirements table reads (Opportunity or Lead)."""
+	frappe.has_permission("Sales Mode", "read", throw=True)
+	if table not in RULE_TABLES:
+		frappe.throw(_("Unknown requirements table {0}").format(table), title=_("Invalid Requirement"))
+	return frappe.get_meta(RULE_TABLES[table])
+
+
+@frappe.whitelist()
+def describe_requirement(requirement: str | dict, table: str = "requirements") -> str:
+	"""The plain-words preview of a rule being edited in the form (the same words saving stores)."""
+	meta = rule_meta(table)
+	row = frappe._dict(frappe.parse_json(requirement))
+	row.message = row.message or ""
+	return rule_summary(row, meta)
+
+
+@frappe.whitelist()
+def get_rule_fields(table: str, check_type: str | None = None, table_field: str | None = None) -> list[dict]:
+	"""The choices of a rule's Field box by label: the fields the check type can read, or (given
+	table_field) the columns of that table, for Only Rows Where. The value is the fieldname."""
+	meta = rule_meta(table)
+	wanted = {gates.MINIMUM_VALUE: NUMERIC_FIELDTYPES, gates.MINIMUM_ROWS: TABLE_FIELDTYPES}.get(check_type)
+	if table_field:
+		field = meta.get_field(table_field)
+		if not field or field.fieldtype not in TABLE_FIELDTYPES:
+			return []
+		meta, wanted = frappe.get_meta(field.options), None
+	labels = field_labels(meta)
+	fields = [df for df in meta.fields if df.fieldname in labels and (not wanted or df.fieldtype in wanted)]
+	repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+	options = [
+		{
+			# The box shows the label and maps it back to the fieldname: a label must be unique
+			"label": f"{labels[df.fieldname]} ({df.fieldname})"
+			if labels[df.fieldname] in repeated
+			else labels[df.fieldname],
+			"value": df.fieldname,
+			"description": df.fieldname,
+			"options": column_values(df),
+		}
+		for df in fields
+	]
+	return sorted(options, key=lambda option: option["label"].lower())

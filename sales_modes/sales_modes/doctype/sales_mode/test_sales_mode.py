@@ -2,7 +2,11 @@
 
 import frappe
 
-from sales_modes.sales_modes.doctype.sales_mode.sales_mode import restore_default_pipeline
+from sales_modes.sales_modes.doctype.sales_mode.sales_mode import (
+	describe_requirement,
+	get_rule_fields,
+	restore_default_pipeline,
+)
 from sales_modes.setup.defaults import load_default_records, restore_mode_defaults
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import make_user, make_user_with_roles
@@ -52,10 +56,26 @@ class TestSalesMode(SalesModesTestCase):
 					filter_value="Economic Buyer",
 				),
 				rule(check_type="Expression", expression="doc.opportunity_amount > 0"),
+				rule(
+					check_type="Minimum Rows",
+					fieldname="buying_committee",
+					filter_field="engaged",
+					filter_value="1",
+				),
 			],
 			lead_requirements=[{"check_type": "Field Is Set", "fieldname": "email_id", "message": "Email"}],
 		).insert()
-		self.assertEqual(len(mode.requirements), 4)
+		self.assertEqual(
+			[row.rule_summary for row in mode.requirements + mode.lead_requirements],
+			[
+				"Contact Email is set",
+				"Opportunity Amount is at least 1,000",
+				"Buying Committee has at least 2 rows where Role in Decision = Economic Buyer",
+				"Expression: doc.opportunity_amount > 0",
+				"Buying Committee has at least 1 row where Engaged = Yes",
+				"Email is set",
+			],
+		)
 
 	def test_stage_listed_twice(self):
 		mode = make_mode()
@@ -98,12 +118,13 @@ class TestSalesMode(SalesModesTestCase):
 						check_type="Minimum Rows",
 						fieldname="buying_committee",
 						value="1",
-						filter_field="shoe_size",
-						filter_value="9",
+						filter_field="decison_role",
+						filter_value="Champion",
 					)
 				]
 			),
-			"shoe_size",
+			"Row 1 (Proposal/Price Quote): Buying Committee Member has no field <strong>decison_role</strong>."
+			" Did you mean <strong>decision_role</strong> (Role in Decision)?",
 		)
 
 	def test_expression_that_does_not_compile(self):
@@ -233,3 +254,124 @@ class TestSalesMode(SalesModesTestCase):
 		make_user_with_roles("sm-mode-rep@example.com", ["Sales User"])
 		frappe.set_user("sm-mode-rep@example.com")
 		self.assertRaises(frappe.PermissionError, restore_default_pipeline, "B2B")
+
+	def test_a_mistyped_field_names_its_row_and_stage_and_suggests_fields(self):
+		mode = make_mode(
+			requirements=[
+				rule(check_type="Field Is Set", fieldname="contact_email"),
+				rule(check_type="Field Is Set", fieldname="contact_emial"),
+			]
+		)
+		with self.assertRaises(frappe.ValidationError) as raised:
+			mode.insert()
+		self.assertEqual(
+			str(raised.exception),
+			"Row 2 (Proposal/Price Quote): Opportunity has no field <strong>contact_emial</strong>."
+			" Did you mean <strong>contact_email</strong> (Contact Email)?",
+		)
+		self.assert_refused(
+			make_mode(lead_requirements=[{"check_type": "Field Is Set", "fieldname": "zzz", "message": "x"}]),
+			"Lead Qualification row 1: Lead has no field <strong>zzz</strong>. Pick the field by its label",
+		)
+
+	def test_a_row_condition_must_match_a_value_the_column_can_hold(self):
+		def committee_rule(column, value):
+			return make_mode(
+				requirements=[
+					rule(
+						check_type="Minimum Rows",
+						fieldname="buying_committee",
+						filter_field=column,
+						filter_value=value,
+					)
+				]
+			)
+
+		self.assert_refused(
+			committee_rule("decision_role", "Economic Buyr"),
+			"Row 1 (Proposal/Price Quote): Role in Decision has no value <strong>Economic Buyr</strong>."
+			" Did you mean <strong>Economic Buyer</strong>?",
+		)
+		self.assert_refused(
+			committee_rule("engaged", "true"), "has no value <strong>true</strong>. Choose one of: Yes, No"
+		)
+		committee_rule("engaged", "0").insert()
+
+	def test_field_choices_and_preview_for_a_sales_manager(self):
+		make_user_with_roles(SALES_MANAGER, ["Sales Manager"])
+		frappe.set_user(SALES_MANAGER)
+		tables = get_rule_fields("requirements", "Minimum Rows")
+		self.assertIn(
+			{
+				"label": "Buying Committee",
+				"value": "buying_committee",
+				"description": "buying_committee",
+				"options": [],
+			},
+			tables,
+		)
+		self.assertLessEqual(
+			{frappe.get_meta("Opportunity").get_field(o["value"]).fieldtype for o in tables},
+			{"Table", "Table MultiSelect"},
+		)
+		numbers = {o["value"] for o in get_rule_fields("requirements", "Minimum Value")}
+		self.assertIn("opportunity_amount", numbers)
+		self.assertNotIn("contact_email", numbers)
+		columns = {o["value"]: o for o in get_rule_fields("requirements", "Minimum Rows", "buying_committee")}
+		self.assertEqual(columns["decision_role"]["label"], "Role in Decision")
+		self.assertIn({"label": "Champion", "value": "Champion"}, columns["decision_role"]["options"])
+		self.assertEqual(
+			columns["engaged"]["options"], [{"label": "Yes", "value": "1"}, {"label": "No", "value": "0"}]
+		)
+		self.assertEqual(columns["full_name"]["options"], [])
+		labels = [o["label"] for o in get_rule_fields("requirements", "Field Is Set")]
+		self.assertEqual(len(labels), len(set(labels)))
+		self.assertIn("email_id", {o["value"] for o in get_rule_fields("lead_requirements", "Field Is Set")})
+		self.assertEqual(
+			describe_requirement(
+				{
+					"check_type": "Minimum Rows",
+					"fieldname": "buying_committee",
+					"value": "2",
+					"filter_field": "decision_role",
+					"filter_value": "Champion",
+				}
+			),
+			"Buying Committee has at least 2 rows where Role in Decision = Champion",
+		)
+		self.assertRaises(frappe.ValidationError, get_rule_fields, "stages", "Field Is Set")
+
+	def test_field_choices_are_refused_without_access_to_sales_modes(self):
+		make_user_with_roles("sm-no-sales-role@example.com", ["Accounts User"])
+		frappe.set_user("sm-no-sales-role@example.com")
+		self.assertRaises(frappe.PermissionError, get_rule_fields, "requirements", "Field Is Set")
+		self.assertRaises(
+			frappe.PermissionError, describe_requirement, {"check_type": "Field Is Set", "fieldname": "title"}
+		)
+
+	def test_the_preview_speaks_the_readers_language(self):
+		"""With the app's zh.po (Frappe's own `_`), the preview is Chinese, labels and value included."""
+		from unittest.mock import patch
+
+		from babel.messages.pofile import read_po
+
+		with open(frappe.get_app_path("sales_modes", "locale", "zh.po"), "rb") as po:
+			zh = {m.id: m.string for m in read_po(po) if m.id and m.string}
+		frappe.local.lang = "zh"
+		try:
+			with patch("frappe.translate.get_all_translations", return_value=zh):
+				preview = describe_requirement(
+					{
+						"check_type": "Minimum Rows",
+						"fieldname": "buying_committee",
+						"value": "2",
+						"filter_field": "decision_role",
+						"filter_value": "Champion",
+					}
+				)
+		finally:
+			frappe.local.lang = "en"
+		self.assertEqual(
+			preview,
+			f"{zh['Buying Committee']} 至少有 2 行满足 {zh['Role in Decision']} = {zh['Champion']}",
+		)

@@ -20,13 +20,14 @@ class StageRequirement(Document):
 		document_types: DF.Data | None
 		effective_from: DF.Datetime | None
 		expression: DF.Code | None
-		fieldname: DF.Data | None
-		filter_field: DF.Data | None
-		filter_value: DF.Data | None
+		fieldname: DF.Autocomplete | None
+		filter_field: DF.Autocomplete | None
+		filter_value: DF.Autocomplete | None
 		message: DF.SmallText
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
+		rule_summary: DF.SmallText | None
 		sales_stage: DF.Link | None
 		value: DF.Data | None
 	# end: auto-generated types
