@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from sales_modes.core.gates import ERPNEXT_SALES_STAGES
+
 # Who sends the traffic. Each actor is a user holding exactly these roles (site.py makes them).
 ACTORS = {
 	"sales_user": ("Sales User",),
@@ -25,16 +27,7 @@ ACTORS = {
 ACTOR_WEIGHTS = {"sales_user": 55, "sales_manager": 30, "system_manager": 8, "accounts_user": 7}
 
 MODES = ("B2B", "B2C")
-ALL_STAGES = (
-	"Prospecting",
-	"Qualification",
-	"Needs Analysis",
-	"Value Proposition",
-	"Identifying Decision Makers",
-	"Perception Analysis",
-	"Proposal/Price Quote",
-	"Negotiation/Review",
-)
+ALL_STAGES = ERPNEXT_SALES_STAGES  # every stage either mode may name, in order
 NEXT, BACK, FAR = "__next__", "__back__", "__far__"  # the next stage, the previous one, the last one
 STATUSES = ("Open", "Replied", "Quotation", "Converted", "Lost", "Closed")
 DECISION_ROLES = ("Economic Buyer", "Decision Maker", "Technical Evaluator", "Influencer", "Champion")

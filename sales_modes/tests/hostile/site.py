@@ -94,10 +94,14 @@ def make_customers(mode: str) -> list[str]:
 def setup(site: str, out_path: str) -> None:
 	connect(site)
 	try:
-		from sales_modes.tests.factories import get_company  # needs frappe.model, loaded by connect
+		import frappe.model.document  # factories' annotations name it at import time
+
+		from sales_modes.tests.factories import get_company
 
 		config = {
 			"site": site,
+			# in the site's time zone: the checker looks only at what was made from here on
+			"started": frappe.utils.now(),
 			"company": get_company(),
 			"users": {actor: make_user(actor, roles) for actor, roles in ACTORS.items()},
 			"customers": {mode: make_customers(mode) for mode in MODES},
@@ -276,10 +280,10 @@ def expected_transitions(accepted: list[dict], mode_changes: bool) -> Counter:
 	return expected
 
 
-def found_transitions(deals: list[str]) -> tuple[Counter, dict[str, list[dict]]]:
+def found_transitions(deals: list[str], since: str) -> tuple[Counter, dict[str, list[dict]]]:
 	rows = frappe.get_all(
 		"Stage Transition",
-		filters={"opportunity": ("in", deals)},
+		filters={"opportunity": ("in", deals), "creation": (">=", since)},
 		fields=["opportunity", "event", "to_stage", "gate_overridden", "imported", "creation"],
 		order_by="creation asc, name asc",
 	)
@@ -324,18 +328,24 @@ def check(site: str, setup_path: str, run_path: str, min_ops: int) -> int:
 	with open(run_path) as f:
 		log = json.load(f)
 	with open(setup_path) as f:
-		users = [u["email"] for u in json.load(f)["users"].values()]
+		config = json.load(f)
+	users, since = [u["email"] for u in config["users"].values()], config["started"]
 	connect(site)
 	try:
 		figures = answer_figures(log)
 		deals = sorted(
 			set(log["names"]["Opportunity"])
-			| set(frappe.get_all("Opportunity", {"owner": ("in", users)}, pluck="name"))
+			| set(
+				frappe.get_all(
+					"Opportunity", {"owner": ("in", users), "creation": (">=", since)}, pluck="name"
+				)
+			)
 		)
 		leads = sorted(
-			set(log["names"]["Lead"]) | set(frappe.get_all("Lead", {"owner": ("in", users)}, pluck="name"))
+			set(log["names"]["Lead"])
+			| set(frappe.get_all("Lead", {"owner": ("in", users), "creation": (">=", since)}, pluck="name"))
 		)
-		found, rows_by_deal = found_transitions(deals) if deals else (Counter(), {})
+		found, rows_by_deal = found_transitions(deals, since) if deals else (Counter(), {})
 		deal_problems, lead_problems, forged = [], [], []
 		alive_deals = frappe.get_all("Opportunity", {"name": ("in", deals)}, pluck="name") if deals else []
 		for name in alive_deals:
