@@ -1,9 +1,10 @@
 """The frappe-free parts of the hostile traffic harness and of the ERPNext comparison."""
 
 import json
+from collections import Counter
 
 from sales_modes.tests import erpnext_suite
-from sales_modes.tests.hostile import client, ops
+from sales_modes.tests.hostile import client, ledger, ops
 
 B2C_STAGES = ["Prospecting", "Proposal/Price Quote", "Negotiation/Review"]
 
@@ -125,3 +126,96 @@ def test_erpnext_comparison_leaves_network_failures_out_of_both_runs():
 	assert result["needs_network"] == ["t.b"]
 	assert result["differing"] == [{"test": "t.c", "with_app": "failed", "without_app": "passed"}]
 	assert "| Lead | 2 |" in erpnext_suite.format_comparison(result)
+
+
+def state(i, name, stage, status="Open", mode="B2B", modified=None):
+	return {
+		"i": i,
+		"doctype": "Opportunity",
+		"name": name,
+		"modified": modified or f"2026-01-01 00:00:{i:02d}",
+		"sales_stage": stage,
+		"status": status,
+		"sales_mode": mode,
+	}
+
+
+def test_ledger_expects_one_row_per_accepted_stage_and_status_change():
+	accepted = [
+		state(0, "D1", "Prospecting"),  # created: Stage Change
+		state(1, "D1", "Prospecting"),  # no change
+		state(2, "D1", "Qualification"),  # Stage Change
+		state(3, "D1", "Qualification", "Converted"),  # Won
+		state(4, "D1", "Qualification", "Open", mode="B2C"),  # Reopened (+ Mode Change when logged)
+		{"i": 5, "doctype": "Opportunity", "name": "D1", "deleted": True},
+		state(6, "D1", "Prospecting", "Lost"),  # the name reused by a new deal: Stage Change, Lost
+	]
+	expected = ledger.expected_transitions(accepted, mode_changes=False)
+	assert expected == Counter(
+		{("D1", "Stage Change"): 3, ("D1", "Won"): 1, ("D1", "Reopened"): 1, ("D1", "Lost"): 1}
+	)
+	assert ledger.expected_transitions(accepted, mode_changes=True)[("D1", "Mode Change")] == 1
+
+
+def test_ledger_orders_a_concurrent_pair_by_the_servers_modified():
+	# both saves of one pair share the operation number; `modified` says which came second
+	accepted = [
+		state(0, "D2", "Prospecting"),
+		state(7, "D2", "Prospecting", "Closed", modified="2026-01-01 00:00:09"),
+		state(7, "D2", "Qualification", "Open", modified="2026-01-01 00:00:08"),
+	]
+	# Qualification (at :08), then back to Prospecting and Closed (at :09); in list order it
+	# would have been Closed first, then Qualification and Reopened
+	assert ledger.expected_transitions(accepted, False) == Counter(
+		{("D2", "Stage Change"): 3, ("D2", "Closed"): 1}
+	)
+
+
+def test_ledger_reports_lost_and_doubled_rows():
+	expected = Counter({("D1", "Stage Change"): 2, ("D1", "Won"): 1})
+	found = Counter({("D1", "Stage Change"): 1, ("D1", "Won"): 2, ("D1", "Override"): 1})
+	lost, doubled = ledger.compare_transitions(expected, found, set(ledger.COMPARED_EVENTS))
+	assert lost == ["D1 Stage Change: expected 2, found 1"]
+	assert doubled == ["D1 Won: expected 1, found 2"]
+
+
+def answer(i, status, exc_type=None, readable=True, kind="move_stage", part=0, method="PUT"):
+	return {
+		"i": i,
+		"part": part,
+		"kind": kind,
+		"method": method,
+		"status": status,
+		"exc_type": exc_type,
+		"readable": readable,
+	}
+
+
+def test_answer_figures_count_refusals_errors_and_pairs():
+	log = {
+		"results": [
+			answer(0, 200),
+			answer(1, 417, "StageGateError"),
+			answer(2, 403, "PermissionError", readable=False),
+			answer(3, 500, "DataError"),
+			answer(4, 0, "TimeoutError", readable=False),
+			answer(5, 200, kind="concurrent_pair", method="GET"),
+			answer(5, 200, kind="concurrent_pair", part=1),
+			answer(5, 417, "TimestampMismatchError", kind="concurrent_pair", part=2),
+			answer(6, 200, kind="concurrent_pair", part=1),
+			answer(6, 200, kind="concurrent_pair", part=2),
+		]
+	}
+	figures = ledger.answer_figures(log)
+	assert figures["requests"] == 9  # the pair's GET is no write
+	assert figures["accepted"] == 4
+	assert figures["refused"] == 3
+	assert dict(figures["refused_by_class"]) == {
+		"StageGateError": 1,
+		"PermissionError": 1,
+		"TimestampMismatchError": 1,
+	}
+	assert [r["i"] for r in figures["server_errors"]] == [3]
+	assert [r["i"] for r in figures["unanswered"]] == [4]
+	assert [r["i"] for r in figures["unreadable"]] == [2]
+	assert (figures["pairs"], figures["pairs_conflict"], figures["pairs_both_accepted"]) == (2, 1, [6])

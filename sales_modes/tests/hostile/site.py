@@ -30,6 +30,12 @@ import frappe
 from sales_modes.core import deal_states, gates
 from sales_modes.expressions import evaluate_expression
 from sales_modes.pipelines import doc_values, get_lead_requirements, get_pipeline
+from sales_modes.tests.hostile.ledger import (
+	COMPARED_EVENTS,
+	answer_figures,
+	compare_transitions,
+	expected_transitions,
+)
 from sales_modes.tests.hostile.ops import ACTORS, MODES
 
 CUSTOMERS_PER_MODE = 3
@@ -231,53 +237,10 @@ def forged_fields(doctype: str, doc) -> list[str]:
 
 # --- the log: which Stage Transition rows the accepted changes must have made ----------------
 
-# Events whose rows follow from the states alone; others (e.g. an override without a move) are shown
-COMPARED_EVENTS = (
-	deal_states.STAGE_CHANGE,
-	deal_states.WON,
-	deal_states.LOST_EVENT,
-	deal_states.CLOSED_EVENT,
-	deal_states.REOPENED,
-	deal_states.STATUS_CHANGE,
-)
-
 
 def logs_mode_changes() -> bool:
 	options = frappe.get_meta("Stage Transition").get_field("event").options or ""
 	return "Mode Change" in options.split("\n")
-
-
-def expected_events(previous: dict | None, state: dict, mode_changes: bool) -> list[str]:
-	"""The Stage Transition events one accepted save must log, from the states before and after."""
-	before = previous or {}
-	events = []
-	if state["sales_stage"] and state["sales_stage"] != before.get("sales_stage"):
-		events.append(deal_states.STAGE_CHANGE)
-	event = deal_states.status_event(before.get("status"), state["status"])
-	if event:
-		events.append(event)
-	if mode_changes and previous and state["sales_mode"] != previous.get("sales_mode"):
-		events.append("Mode Change")
-	return events
-
-
-def expected_transitions(accepted: list[dict], mode_changes: bool) -> Counter:
-	by_deal = defaultdict(list)
-	for state in accepted:
-		if state["doctype"] == "Opportunity":
-			by_deal[state["name"]].append(state)
-	expected = Counter()
-	for name, states in by_deal.items():
-		previous = None
-		for state in sorted(states, key=lambda s: (s["i"], s.get("modified") or "")):
-			if state.get("deleted"):
-				# Frappe gives the name back when the last of a series is deleted: a later deal may reuse it
-				previous = None
-				continue
-			for event in expected_events(previous, state, mode_changes):
-				expected[(name, event)] += 1
-			previous = state
-	return expected
 
 
 def found_transitions(deals: list[str], since: str) -> tuple[Counter, dict[str, list[dict]]]:
@@ -294,34 +257,6 @@ def found_transitions(deals: list[str], since: str) -> tuple[Counter, dict[str, 
 
 
 # --- the check ---------------------------------------------------------------------------------
-
-
-def answer_figures(log: dict) -> dict:
-	results = log["results"]
-	writes = [r for r in results if r["method"] != "GET" or r["status"] != 200]
-	refused = [r for r in writes if 400 <= (r["status"] or 0) < 500]
-	pairs = defaultdict(list)
-	for r in results:
-		if r["kind"] == "concurrent_pair" and r["part"]:
-			pairs[r["i"]].append(r)
-	both_won = [i for i, p in pairs.items() if len(p) == 2 and all(200 <= r["status"] < 300 for r in p)]
-	conflicts = [
-		i
-		for i, p in pairs.items()
-		if any(r["exc_type"] == "TimestampMismatchError" and 400 <= r["status"] < 500 for r in p)
-	]
-	return {
-		"requests": len(writes),
-		"accepted": sum(1 for r in writes if 200 <= (r["status"] or 0) < 300),
-		"refused": len(refused),
-		"refused_by_class": Counter(r["exc_type"] for r in refused).most_common(),
-		"server_errors": [r for r in writes if (r["status"] or 0) >= 500],
-		"unanswered": [r for r in writes if not r["status"]],
-		"unreadable": [r for r in refused if not r["readable"]],
-		"pairs": len(pairs),
-		"pairs_conflict": len(conflicts),
-		"pairs_both_accepted": both_won,
-	}
 
 
 def check(site: str, setup_path: str, run_path: str, min_ops: int) -> int:
@@ -368,13 +303,7 @@ def check(site: str, setup_path: str, run_path: str, min_ops: int) -> int:
 
 		expected = expected_transitions(log["accepted"], logs_mode_changes())
 		compared = set(COMPARED_EVENTS) | ({"Mode Change"} if logs_mode_changes() else set())
-		lost, doubled = [], []
-		for key in sorted(set(expected) | {k for k in found if k[1] in compared}):
-			difference = found.get(key, 0) - expected.get(key, 0)
-			if difference < 0:
-				lost.append(f"{key[0]} {key[1]}: expected {expected[key]}, found {found.get(key, 0)}")
-			elif difference > 0:
-				doubled.append(f"{key[0]} {key[1]}: expected {expected.get(key, 0)}, found {found[key]}")
+		lost, doubled = compare_transitions(expected, found, compared)
 		other_events = Counter(e for (_d, e), n in found.items() for _ in range(n) if e not in compared)
 	finally:
 		frappe.destroy()
