@@ -1,10 +1,16 @@
 """Snapshots of what the app touches in ERPNext, to prove migrate idempotent and uninstall clean.
 
 Run from the bench's sites folder with the bench's Python (the site need not have the app):
-    python -m sales_modes.tests.lifecycle snapshot SITE a.json
+    python -m sales_modes.tests.lifecycle snapshot SITE a.json   the schema: columns, indexes, fields, records
+    python -m sales_modes.tests.lifecycle data SITE a.json       ERPNext's data: rows and a checksum per table
     python -m sales_modes.tests.lifecycle compare a.json b.json "what changed between them"
+
+The data snapshot counts the rows of every table the app adds columns to and hashes them, every
+column but the app's own, so that install -> use -> uninstall -> reinstall can be shown to leave
+ERPNext's data as it was.
 """
 
+import hashlib
 import json
 import sys
 
@@ -38,19 +44,49 @@ def take_snapshot() -> dict:
 			"Property Setter", fields=["doc_type", "field_name", "property", "value"], order_by="name"
 		)
 	]
+	snapshot["custom permissions"] = [
+		"{parent}:{role}:{permlevel}:{read}{select}{write}".format(**p)
+		for p in frappe.get_all(
+			"Custom DocPerm",
+			fields=["parent", "role", "permlevel", "read", "select", "write"],
+			order_by="parent, role, permlevel",
+		)
+	]
 	for doctype in ("DocType", "Report", "Workspace", "Number Card", "Dashboard Chart", "Module Def"):
 		snapshot[doctype] = frappe.get_all(doctype, pluck="name", order_by="name")
 	return snapshot
 
 
-def write_snapshot(site: str, path: str) -> None:
+def app_columns(doctype: str) -> set[str]:
+	from sales_modes.setup.custom_fields import get_custom_fields
+
+	return {field["fieldname"] for field in get_custom_fields().get(doctype, [])}
+
+
+def take_data_snapshot() -> dict:
+	"""Per host table: its row count and a SHA-256 of every row, the app's columns left out."""
+	import frappe
+
+	snapshot = {}
+	for doctype in HOST_DOCTYPES:
+		columns = sorted(set(frappe.db.get_table_columns(doctype)) - app_columns(doctype))
+		select = ", ".join(f"`{column}`" for column in columns)
+		digest, count = hashlib.sha256(), 0
+		for row in frappe.db.sql(f"SELECT {select} FROM `tab{doctype}` ORDER BY name", as_list=True):
+			digest.update(repr(row).encode())
+			count += 1
+		snapshot[f"data of {doctype}"] = [f"{count} rows, sha256 {digest.hexdigest()}"]
+	return snapshot
+
+
+def write_snapshot(site: str, path: str, take=take_snapshot) -> None:
 	import frappe
 
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
 	try:
 		with open(path, "w") as f:
-			json.dump(take_snapshot(), f, indent=1, sort_keys=True)
+			json.dump(take(), f, indent=1, sort_keys=True)
 	finally:
 		frappe.destroy()
 
@@ -65,8 +101,8 @@ def compare(a: dict, b: dict) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-	if argv[0] == "snapshot":
-		write_snapshot(argv[1], argv[2])
+	if argv[0] in ("snapshot", "data"):
+		write_snapshot(argv[1], argv[2], take_snapshot if argv[0] == "snapshot" else take_data_snapshot)
 		return 0
 	first, second, what = argv[1:4]
 	with open(first) as f1, open(second) as f2:
