@@ -27,6 +27,9 @@ before_tests = "sales_modes.install.before_tests"
 # What the desk needs of the app's defaults (frappe.boot.sales_modes)
 extend_bootinfo = "sales_modes.boot.extend_bootinfo"
 
+# REST payloads of the gated doctypes: a table must be a list of rows (Frappe answers 500 otherwise)
+before_request = ["sales_modes.input_checks.check_rest_payload"]
+
 # Document events: one handler module per host doctype
 doc_events = {
 	"Customer": {"validate": "sales_modes.events.customer.validate"},

@@ -153,3 +153,17 @@ class TestGateThroughREST(FrappeAPITestCase):
 			],
 		)
 		self.assertEqual(lead, (None, None, None, None, None))
+
+	def test_bad_input_is_a_4xx_with_a_message_never_a_5xx(self):
+		path = self.resource("Opportunity", self.opportunity)
+		for payload, expected in (
+			({"buying_committee": "not a table"}, "must be a list of rows"),
+			({"buying_committee": ["one", "two"]}, "must be a list of rows"),
+			({"need_description": "x" * 100_000}, "is too long"),
+			({"expected_closing": "some day"}, "must be a date"),
+		):
+			answer = self.put(path, {"sid": self.sid, **payload})
+			self.assertEqual(answer.status_code, 417, payload)
+			self.assertIn(expected, answer.get_data(as_text=True), payload)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Opportunity", self.opportunity, "need_description"), None)
