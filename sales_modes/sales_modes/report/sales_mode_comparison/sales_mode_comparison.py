@@ -303,8 +303,10 @@ class SalesModeComparison:
 
 @frappe.whitelist()
 def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
-	"""Number card (type Custom): won / (won + lost) of this quarter's opportunities, for one mode.
+	"""Number card (type Custom): won / (won + lost) of the deals closed this quarter, for one mode.
 
+	A deal counts in the quarter of its close date (`closed_on`), whenever it was opened: a B2B
+	deal opened last year and won this month is this quarter's win.
 	Filters: sales_mode (set on the card), company (the user's by default).
 	"""
 	from frappe.utils import get_quarter_ending, get_quarter_start, today
@@ -319,9 +321,20 @@ def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
 			"to_date": get_quarter_ending(today()),
 		}
 	)
-	won = lost = 0
-	for row in report.opportunity_figures():
-		won, lost = won + (row.won or 0), lost + (row.lost or 0)
+	opportunity = DocType("Opportunity")
+	query = (
+		frappe.qb.from_(opportunity)
+		.select(
+			Sum(Case().when(opportunity.status == CONVERTED, 1).else_(0)).as_("won"),
+			Sum(Case().when(opportunity.status == LOST, 1).else_(0)).as_("lost"),
+		)
+		.where(opportunity.closed_on >= report.filters.from_date)
+		.where(opportunity.closed_on <= report.filters.to_date)
+	)
+	(closed,) = apply_filters(query, opportunity, "Opportunity", report.filters, period=False).run(
+		as_dict=True
+	)
+	won, lost = closed.won or 0, closed.lost or 0
 	return {
 		"value": percent(won, won + lost),
 		"fieldtype": "Percent",

@@ -139,15 +139,31 @@ class TestSalesModeComparison(data.ReportTestCase):
 		self.run_report()
 		self.assertEqual(frappe.db.transaction_writes, writes)
 
-	def test_win_rate_number_card(self):
+	def test_win_rate_number_card_counts_deals_by_their_close_date(self):
+		from frappe.utils import add_days, add_years, get_quarter_start, today
+
 		from sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison import (
 			get_win_rate_this_quarter,
 		)
+		from sales_modes.tests.factories import make_opportunity
 
-		card = get_win_rate_this_quarter('{"sales_mode": "B2B"}')
-		# The same figure the report gives for this quarter
-		options = card["route_options"]
-		rows = {row["sales_mode"]: row for row in execute(options)[1]}
-		self.assertEqual(card["value"], rows["B2B"]["win_rate"] if rows else None)
+		this_quarter, last_year = get_quarter_start(today()), add_years(today(), -1)
+		# The dataset's deals closed in 2001 (the server stamped today when the factory saved them)
+		frappe.db.sql("UPDATE `tabOpportunity` SET closed_on = transaction_date WHERE closed_on IS NOT NULL")
+
+		def closed(status, opened, closed_on):
+			deal = make_opportunity(
+				self.data.customer_a, company=self.data.company, transaction_date=opened
+			).name
+			frappe.db.set_value("Opportunity", deal, {"status": status, "closed_on": closed_on})
+
+		closed("Converted", last_year, this_quarter)  # opened last year, won this quarter: counts
+		closed("Lost", add_days(this_quarter, 1), add_days(this_quarter, 1))  # counts
+		closed("Converted", last_year, last_year)  # won last year: not this quarter's
+		card = get_win_rate_this_quarter({"sales_mode": "B2B", "company": self.data.company})
+		self.assertEqual(card["value"], 50.0)
 		self.assertEqual(card["fieldtype"], "Percent")
 		self.assertEqual(card["route"], ["query-report", "Sales Mode Comparison"])
+		self.assertEqual(
+			get_win_rate_this_quarter({"sales_mode": "B2C", "company": self.data.company})["value"], None
+		)
