@@ -25,12 +25,14 @@ from sales_modes.demo.common import (
 	B2B_ITEM,
 	B2C_ITEM,
 	DEMO_USER,
+	Progress,
 	check_mode_map,
 	customer_group,
 	days_between,
 	ensure_demo_user,
 	ensure_masters,
 	get_company,
+	no_progress,
 	site_plan,
 	territory,
 )
@@ -43,13 +45,11 @@ CHUNK = 10_000
 MODES = (demo_plan.B2B, demo_plan.B2C)
 LEAD_CONVERTED = "Converted"  # ERPNext's Lead status once a customer was made from the lead
 
-Progress = Callable[[int, str], None]
-
 
 class BulkGenerator:
 	def __init__(self, plan: demo_plan.Plan, progress: Progress | None = None):
 		self.plan = plan
-		self.progress = progress or (lambda n, label: None)
+		self.progress = progress or no_progress
 		self.company = get_company()
 		company = frappe.get_cached_doc("Company", self.company)
 		self.currency = company.default_currency

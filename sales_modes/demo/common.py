@@ -12,11 +12,20 @@ payment ledger entries, versions, contacts, are owned by it too) and the bulk pa
 Nobody signs in as the demo user (it has no password), so nothing else is ever owned by it.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import frappe
 from frappe import _
 from frappe.utils import flt
+
+# Told (rows done, what is being made) as a generator goes; the CLI shows it as a progress bar
+Progress = Callable[[int, str], None]
+
+
+def no_progress(done: int, label: str) -> None:
+	pass
+
 
 DEMO_USER = "sales-modes-demo@example.com"
 DEMO_ROLES = (

@@ -21,6 +21,7 @@ from sales_modes.demo.common import (
 	B2B_ITEM,
 	B2C_ITEM,
 	DEMO_USER,
+	Progress,
 	check_mode_map,
 	customer_group,
 	days_between,
@@ -28,17 +29,16 @@ from sales_modes.demo.common import (
 	ensure_fiscal_years,
 	ensure_masters,
 	get_company,
+	no_progress,
 	site_plan,
 	territory,
 )
-
-Progress = Callable[[int, str], None]
 
 
 class RealFlowGenerator:
 	def __init__(self, plan: demo_plan.Plan, progress: Progress | None = None):
 		self.plan = plan
-		self.progress = progress or (lambda n, label: None)
+		self.progress = progress or no_progress
 		self.company = get_company()
 		self.currency = frappe.get_cached_value("Company", self.company, "default_currency")
 		self.territory = territory()
