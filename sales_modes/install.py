@@ -20,7 +20,7 @@ def after_install():
 	# On a fresh install, patches are marked done without running: set everything up here
 	sync_schema()
 	grant_permissions()
-	install_defaults()
+	install_defaults(fresh_install=True)
 	backfill_on_install()
 	install_over_history()
 

@@ -20,7 +20,7 @@ def load_default_records(name: str) -> list[dict]:
 	return json.loads((DEFAULT_RECORDS / name).read_text())
 
 
-def install_defaults() -> None:
+def install_defaults(fresh_install: bool = False) -> None:
 	make_sales_stages()
 	for mode in load_default_records("sales_modes.json"):
 		if not frappe.db.exists("Sales Mode", mode["mode_name"]):
@@ -28,7 +28,7 @@ def install_defaults() -> None:
 	for reason in load_default_records("disqualification_reasons.json"):
 		if not frappe.db.exists("Disqualification Reason", reason["reason"]):
 			frappe.get_doc({"doctype": "Disqualification Reason", **reason}).insert(ignore_permissions=True)
-	set_settings_defaults()
+	set_settings_defaults(fresh_install)
 
 
 def make_sales_stages() -> None:
@@ -42,18 +42,20 @@ def shipped_mode_names() -> list[str]:
 	return [mode["mode_name"] for mode in load_default_records("sales_modes.json")]
 
 
-def set_settings_defaults() -> None:
+def set_settings_defaults(fresh_install: bool = False) -> None:
 	"""Fill blank and never-saved settings only: an admin's choices survive reinstalls and migrations.
 
 	The defaults are core/defaults.py's, not field defaults in the doctype: the modes they link to
 	exist only once install_defaults() has made them. A Check never saved reads 0, so "never
-	saved" is told from tabSingles, where an unticked box an admin saved is a stored 0.
+	saved" is told from tabSingles, where an unticked box an admin saved is a stored 0. On a fresh
+	install no admin can have saved anything yet, but Frappe has already stored the doctype's
+	blank values (a 0 for every Check): there every default is set.
 	"""
 	settings = frappe.get_single("Sales Modes Settings")
 	stored = frappe.db.get_singles_dict("Sales Modes Settings")
 	changed = False
 	for fieldname, value in defaults.SETTINGS.items():
-		if fieldname not in stored or settings.get(fieldname) in (None, ""):
+		if fresh_install or fieldname not in stored or settings.get(fieldname) in (None, ""):
 			settings.set(fieldname, value)
 			changed = True
 	if changed or settings.is_new():
