@@ -9,7 +9,6 @@ from frappe.desk.search import search_link
 from frappe.utils import add_months, nowdate
 
 from sales_modes.api import get_stage_readiness
-from sales_modes.sales_modes.doctype.sales_mode.sales_mode import get_mode_family
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	get_company,
@@ -148,14 +147,12 @@ class TestSalesModePermissions(PermissionTestCase):
 			frappe.set_user("Administrator")
 			frappe.db.rollback()
 
-	def test_every_desk_role_may_select_a_mode_and_see_its_family(self):
+	def test_every_desk_role_may_select_a_mode(self):
 		"""A sales_mode link sits on Customer, invoices and delivery notes: every desk role meets it."""
 		for role in USERS:
 			self.as_role(role)
 			self.assertEqual(validate_link("Sales Mode", "B2B").name, "B2B", role)
 			self.assertEqual({r["value"] for r in search_link("Sales Mode", "B2")}, {"B2B", "B2C"}, role)
-			self.assertEqual(get_mode_family("B2B"), "Business", role)
-			self.assertEqual(get_mode_family("B2C"), "Consumer", role)
 
 	def test_frappe_db_get_value_is_what_failed_for_accounts_and_stock_users(self):
 		"""The mode indicator used frappe.db.get_value, which needs read permission on Sales Mode."""
@@ -173,8 +170,8 @@ class TestDeskScripts(PermissionTestCase):
 		for role in ("Accounts User", "Stock User", "Sales User", "Sales Manager"):
 			self.as_role(role)
 			form = open_form("Customer", customer.name)
-			# customer.js: the mode indicator
-			self.assertEqual((form.sales_mode, get_mode_family(form.sales_mode)), ("B2B", "Business"), role)
+			# customer.js: the mode indicator reads the form's own value
+			self.assertEqual(form.sales_mode, "B2B", role)
 
 	def test_lead_form_indicator_for_every_role_that_reads_leads(self):
 		lead = make_lead("_SM Perm Lead", "_SM Perm Lead Co")
@@ -182,7 +179,7 @@ class TestDeskScripts(PermissionTestCase):
 		for role in ("Sales User", "Sales Manager", "System Manager"):
 			self.as_role(role)
 			form = open_form("Lead", lead.name)
-			self.assertEqual(get_mode_family(form.sales_mode), "Business", role)
+			self.assertEqual(form.sales_mode, "B2B", role)
 		for role in ("Accounts User", "Stock User"):  # ERPNext gives them no Lead
 			self.as_role(role)
 			self.assertRaises(frappe.PermissionError, open_form, "Lead", lead.name)

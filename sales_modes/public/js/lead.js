@@ -2,6 +2,7 @@ frappe.ui.form.on("Lead", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		if (frm.doc.disqualified) {
+			frm.set_intro();
 			frm.set_intro(__("Disqualified: {0}", [__(frm.doc.disqualification_reason || "")]), "red");
 			frm.add_custom_button(__("Requalify"), () => {
 				frm.set_value({ disqualified: 0 }).then(() => frm.save());

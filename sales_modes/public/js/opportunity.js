@@ -10,7 +10,7 @@ frappe.ui.form.on("Opportunity", {
 		if (frm.is_new() && frm.doc.probability === "100") frm.doc.probability = 100;
 	},
 	refresh(frm) {
-		sales_modes.show_deal_mode(frm);
+		sales_modes.show_mode_indicator(frm);
 		sales_modes.sync_mode_family(frm);
 		if (!frm.is_new()) sales_modes.render_stage_readiness(frm);
 	},
@@ -32,14 +32,6 @@ frappe.ui.form.on("Opportunity", {
 		sales_modes.check_stage_move(frm);
 	},
 });
-
-// One neutral line naming the mode, cleared first: refresh runs more than once per load and
-// set_intro appends. (The family is not read here: the sections below show it.)
-sales_modes.show_deal_mode = function (frm) {
-	frm.set_intro();
-	if (!frm.doc.sales_mode || frm.is_new()) return;
-	frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), "blue");
-};
 
 // The B2B and B2C sections depend on the mode's family: read it as soon as the mode is known,
 // also when the server inferred the mode on save (fetch_from runs before that)

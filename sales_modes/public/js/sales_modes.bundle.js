@@ -1,21 +1,13 @@
 // Shared desk helpers for the forms sales_modes extends.
 frappe.provide("sales_modes");
 
-sales_modes.FAMILY_COLORS = { Business: "blue", Consumer: "orange" };
-
-// The form's intro line shows the mode (v15 puts the dashboard in the Connections tab, out of sight).
-// Not frappe.db.get_value: it needs read permission on Sales Mode, which an Accounts User or a
-// Stock User opening a Customer does not have; the endpoint needs only select (every desk user).
+// One neutral line naming the mode in the form's intro (v15 puts the dashboard in the Connections
+// tab, out of sight), cleared first: refresh runs more than once per load and set_intro appends.
+// Neutral, not coloured by family: B2C is no warning. No server call, so every desk role sees it.
 sales_modes.show_mode_indicator = function (frm) {
+	frm.set_intro();
 	if (!frm.doc.sales_mode || frm.is_new()) return;
-	frappe
-		.xcall("sales_modes.sales_modes.doctype.sales_mode.sales_mode.get_mode_family", {
-			mode: frm.doc.sales_mode,
-		})
-		.then((family) => {
-			const color = sales_modes.FAMILY_COLORS[family] || "gray";
-			frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), color);
-		});
+	frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), "blue");
 };
 
 // Filters shared by the Sales Modes reports: company, the last 12 months, territory, customer group, mode

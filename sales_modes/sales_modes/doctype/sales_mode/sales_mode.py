@@ -403,18 +403,6 @@ def restore_default_pipeline(mode: str) -> None:
 	restore_mode_defaults(mode)
 
 
-@frappe.whitelist()
-def get_mode_family(mode: str) -> str | None:
-	"""The family of a mode, for the mode indicator on the forms of every desk role.
-
-	frappe.client.get_value needs read permission on Sales Mode, which an Accounts or Stock User
-	does not have; every desk user may select a Sales Mode (it is a link on their documents).
-	"""
-	if not frappe.has_permission("Sales Mode", "select"):
-		return None
-	return frappe.db.get_value("Sales Mode", mode, "family")
-
-
 def rule_meta(table: str):
 	"""The meta of the doctype a requirements table reads (Opportunity or Lead)."""
 	frappe.has_permission("Sales Mode", "read", throw=True)
