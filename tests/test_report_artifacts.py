@@ -48,11 +48,16 @@ def test_script_report_files(name):
 
 
 @pytest.mark.parametrize("name", sorted(BUILDER_REPORTS))
-def test_saved_report_builder_reports_group_by(name):
+def test_saved_report_builder_reports_show_the_mode(name):
 	data = reports()[name]
 	settings = json.loads(data["json"])
 	assert data["is_standard"] == "Yes"
-	assert settings["group_by"]["group_by"].startswith(f"`tab{data['ref_doctype']}`.")
+	assert ["sales_mode", data["ref_doctype"]] in settings["fields"]
+	# Frappe's report builder groups by one column only; grouping by anything but the mode would
+	# show one arbitrary mode per group (a deal list by mode and stage is sorted by mode instead)
+	group_by = settings.get("group_by")
+	assert not group_by or group_by["group_by"] == f"`tab{data['ref_doctype']}`.`sales_mode`"
+	assert group_by or settings["order_by"].startswith(f"`tab{data['ref_doctype']}`.`sales_mode`")
 	assert all(doctype == data["ref_doctype"] for _field, doctype in settings["fields"])
 
 
