@@ -60,10 +60,22 @@ def test_expression_is_shown_on_one_line():
 
 
 def test_a_check_it_cannot_word_is_named_by_its_type():
-	assert (
-		describe(rule("Submitted Documents", value="1"), translate=lambda s: s.upper())
-		== "SUBMITTED DOCUMENTS"
+	assert describe(rule("Custom Check", value="1"), translate=lambda s: s.upper()) == "CUSTOM CHECK"
+
+
+def test_submitted_documents_name_the_doctypes():
+	documents = gates.Requirement(
+		check_type=gates.SUBMITTED_DOCUMENTS,
+		message="",
+		value="1",
+		document_types=("Quotation", "Sales Order"),
 	)
+	assert describe(documents) == "At least 1 submitted Quotation or Sales Order"
+	one = gates.Requirement(
+		check_type=gates.SUBMITTED_DOCUMENTS, message="", value="2", document_types=("Sales Order",)
+	)
+	assert describe(one) == "At least 2 submitted Sales Order"
+	assert describe(gates.Requirement(check_type=gates.SUBMITTED_DOCUMENTS, message="")) == ""
 
 
 def test_an_incomplete_rule_says_nothing():

@@ -15,7 +15,13 @@ from sales_modes.core import gates
 
 Translate = Callable[[str], str]
 # The checks `describe` words; any other (one added later) is named by its type
-WORDED_CHECKS = (gates.FIELD_IS_SET, gates.MINIMUM_VALUE, gates.MINIMUM_ROWS, gates.EXPRESSION)
+WORDED_CHECKS = (
+	gates.FIELD_IS_SET,
+	gates.MINIMUM_VALUE,
+	gates.MINIMUM_ROWS,
+	gates.EXPRESSION,
+	gates.SUBMITTED_DOCUMENTS,
+)
 SUGGEST_CUTOFF = 0.6  # difflib's default: below it a name is not a typo of a field
 SUGGEST_MARGIN = 0.1  # suggest the fields about as close as the best match
 
@@ -52,6 +58,8 @@ def describe(rule: gates.Requirement, labels: RuleLabels | None = None, translat
 		return translate(_("Expression: {0}")).format(expression) if expression else ""
 	if check not in WORDED_CHECKS:
 		return translate(check) if check else ""  # a check not worded here is named by its type
+	if check == gates.SUBMITTED_DOCUMENTS:
+		return describe_documents(rule, translate)
 	if not rule.fieldname:
 		return ""
 	field = labels.field or rule.fieldname
@@ -63,6 +71,18 @@ def describe(rule: gates.Requirement, labels: RuleLabels | None = None, translat
 			return ""
 		return translate(_("{0} is at least {1}")).format(field, minimum)
 	return describe_rows(rule, labels, field, translate)
+
+
+def describe_documents(rule: gates.Requirement, translate: Translate) -> str:
+	"""At least 1 submitted Quotation or Sales Order."""
+	count = format_number(rule.value or 1)
+	if count is None or not rule.document_types:
+		return ""
+	names = [translate(doctype) for doctype in rule.document_types]
+	either = (
+		names[0] if len(names) == 1 else translate(_("{0} or {1}")).format(", ".join(names[:-1]), names[-1])
+	)
+	return translate(_("At least {0} submitted {1}")).format(count, either)
 
 
 def describe_rows(rule: gates.Requirement, labels: RuleLabels, field: str, translate: Translate) -> str:
