@@ -11,6 +11,7 @@ import re
 
 import frappe
 from frappe import _
+from frappe.model import table_fields
 from frappe.utils import get_datetime, getdate
 
 # MariaDB's TEXT column (Frappe's Small Text and Text) holds 65,535 bytes
@@ -49,7 +50,7 @@ def check_field_values(doc) -> None:
 
 
 def check_rest_payload() -> None:
-	"""before_request: a table sent to the REST API must be a list of rows."""
+	"""before_request: in a REST payload a table is a list of rows and any other field one value."""
 	request = getattr(frappe.local, "request", None)
 	if request is None or request.method not in ("POST", "PUT", "PATCH"):
 		return
@@ -64,10 +65,18 @@ def check_rest_payload() -> None:
 	if not isinstance(payload, dict):
 		return
 	meta = frappe.get_meta(doctype)
-	for df in meta.get_table_fields():
-		rows = payload.get(df.fieldname)
-		if rows is not None and not (isinstance(rows, list) and all(isinstance(r, dict) for r in rows)):
+	for fieldname, value in payload.items():
+		df = meta.get_field(fieldname)
+		if not df or value is None:
+			continue
+		if df.fieldtype in table_fields:
+			if not (isinstance(value, list) and all(isinstance(row, dict) for row in value)):
+				frappe.throw(
+					_("{0} must be a list of rows.").format(frappe.bold(_(df.label))),
+					title=_("Invalid Table"),
+				)
+		elif isinstance(value, list | dict) and df.fieldtype != "JSON":
 			frappe.throw(
-				_("{0} must be a list of rows.").format(frappe.bold(_(df.label))),
-				title=_("Invalid Table"),
+				_("{0} takes one value, not a list.").format(frappe.bold(_(df.label))),
+				title=_("Invalid Value"),
 			)

@@ -159,6 +159,7 @@ class TestGateThroughREST(FrappeAPITestCase):
 		for payload, expected in (
 			({"buying_committee": "not a table"}, "must be a list of rows"),
 			({"buying_committee": ["one", "two"]}, "must be a list of rows"),
+			({"sales_stage": ["Negotiation/Review"]}, "takes one value, not a list"),
 			({"need_description": "x" * 100_000}, "is too long"),
 			({"expected_closing": "some day"}, "must be a date"),
 		):
