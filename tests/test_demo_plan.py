@@ -205,9 +205,9 @@ def gate_check(pipeline, opp, evaluate_expression=evaluate):
 		lacked.append(missing)
 		previous = step.stage
 	if opp.event:
-		options = rules.engine_options(opp.documents)
 		outcome = rules.outcome_requirements(pipeline, opp.event)
-		assert gates.unmet(outcome, opp.closing, evaluate_expression, **options) == []
+		counter = rules.document_counter(opp.documents)
+		assert gates.unmet(outcome, opp.closing, evaluate_expression, counter) == []
 		# closing keeps what the stage asks
 		resting = gates.unmet(rules.stage_requirements(pipeline, previous), opp.closing, evaluate_expression)
 		assert resting == lacked[-1]
@@ -250,13 +250,6 @@ def test_every_rule_of_the_records_is_exercised(plan, opportunities):
 	assert b2c_offers and all(s.values.get("contact_email") for s in b2c_offers)
 
 
-@dataclasses.dataclass(frozen=True)
-class RuleWithOutcome(gates.Requirement):
-	"""A Stage Requirement with an "applies to" (Stage, Won or Lost), as the records may carry."""
-
-	applies_to: str | None = getattr(gates, "APPLIES_TO_STAGE", None)
-
-
 def custom_pipelines(extra_b2b=(), extra_b2c=()):
 	def extend(pipeline, extra):
 		return dataclasses.replace(pipeline, requirements=pipeline.requirements + tuple(extra))
@@ -269,18 +262,18 @@ def test_any_rule_of_the_four_check_types_is_met():
 	# planned, and rules on winning and losing
 	pipelines = custom_pipelines(
 		[
-			RuleWithOutcome(gates.MINIMUM_VALUE, "Big deals only.", "Qualification", "opportunity_amount", "750000"),
-			RuleWithOutcome(
+			gates.Requirement(gates.MINIMUM_VALUE, "Big deals only.", "Qualification", "opportunity_amount", "750000"),
+			gates.Requirement(
 				gates.MINIMUM_ROWS, "Two supporters.", "Proposal/Price Quote", "buying_committee", "2",
 				"stance", "Supporter",
 			),
-			RuleWithOutcome(gates.EXPRESSION, "Need and driver.", "Needs Analysis",
+			gates.Requirement(gates.EXPRESSION, "Need and driver.", "Needs Analysis",
 				expression="doc.need_description and doc.value_driver != None"),
-			RuleWithOutcome(gates.MINIMUM_ROWS, "Name the Economic Buyer.", None, "buying_committee", "1",
+			gates.Requirement(gates.MINIMUM_ROWS, "Name the Economic Buyer.", None, "buying_committee", "1",
 				"decision_role", "Economic Buyer", applies_to=WON),
-			RuleWithOutcome(gates.MINIMUM_ROWS, "Give a reason.", None, "lost_reasons", "1", applies_to=LOST_EVENT),
+			gates.Requirement(gates.MINIMUM_ROWS, "Give a reason.", None, "lost_reasons", "1", applies_to=LOST_EVENT),
 		],
-		[RuleWithOutcome(gates.FIELD_IS_SET, "Budget.", "Proposal/Price Quote", "budget_confirmed")],
+		[gates.Requirement(gates.FIELD_IS_SET, "Budget.", "Proposal/Price Quote", "budget_confirmed")],
 	)  # fmt: skip
 	assert all(rules.unplaced_requirements(p) == [] for p in pipelines.values())
 	plan = Plan(seed=3, scale=2, today=TODAY, pipelines=pipelines, evaluate_expression=evaluate)
@@ -324,7 +317,7 @@ def test_a_rule_the_demo_cannot_meet_fails_loudly(rule):
 
 
 def test_a_rule_the_demo_cannot_place_is_refused():
-	stray = RuleWithOutcome(gates.FIELD_IS_SET, "On hold.", None, "need_description", applies_to="On Hold")
+	stray = gates.Requirement(gates.FIELD_IS_SET, "On hold.", None, "need_description", applies_to="On Hold")
 	pipelines = custom_pipelines([stray])
 	assert rules.unplaced_requirements(pipelines[B2B]) == [stray]
 	with pytest.raises(rules.UnsupportedRequirement) as raised:

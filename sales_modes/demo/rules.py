@@ -16,7 +16,6 @@ import re
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, fields
-from inspect import signature
 from pathlib import Path
 
 from sales_modes.core import gates
@@ -59,12 +58,9 @@ def requirement_from_record(row: Mapping) -> gates.Requirement:
 	return gates.Requirement(**values)
 
 
-def engine_options(documents: Sequence[str] = ()) -> dict:
-	"""What the engine needs beyond the deal's fields: its submitted documents (by doctype), for
-	Submitted Documents rules, where the engine has them."""
-	if "count_documents" not in signature(gates.is_met).parameters:
-		return {}
-	return {"count_documents": lambda doctype: sum(1 for d in documents if d == doctype)}
+def document_counter(documents: Sequence[str] = ()) -> gates.DocumentCounter:
+	"""The engine's counter of the deal's submitted documents (by doctype), for Submitted Documents rules."""
+	return lambda doctype: sum(1 for d in documents if d == doctype)
 
 
 def pipeline_from_record(record: Mapping) -> gates.Pipeline:
@@ -165,13 +161,13 @@ def satisfy(
 	requirements = list(requirements)
 	values, filled = dict(values), False
 	doc = ChainMap(values, blank or {})
-	options = engine_options(documents)
+	count_documents = document_counter(documents)
 	for requirement in requirements:
-		if not gates.is_met(requirement, doc, evaluate, **options):
+		if not gates.is_met(requirement, doc, evaluate, count_documents):
 			fill(values, doc, requirement, profile)
 			filled = True
 	# Filling one rule may not undo another (a row condition set, say): check them all again
-	missing = gates.unmet(requirements, doc, evaluate, **options) if filled else []
+	missing = gates.unmet(requirements, doc, evaluate, count_documents) if filled else []
 	if missing:
 		raise UnsupportedRequirement(missing[0], "the deal's profile cannot meet this rule")
 	return values

@@ -20,7 +20,6 @@ It prints the figures and exits non-zero on any violation.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 from collections import Counter, defaultdict
@@ -128,21 +127,10 @@ def setup(site: str, out_path: str) -> None:
 def rules_in_force(
 	pipeline: gates.Pipeline, stage: str | None, status: str | None
 ) -> list[gates.Requirement]:
-	"""Every rule a deal standing in `stage` with `status` must meet.
-
-	The gate's final engine (issue 9, items 1 and 2) defines this as `Pipeline.rules_in_force`:
-	the rules of the stage and of every stage before it, skipped or not, plus the Won or Lost
-	rules when the deal is closed as such. Until that engine is merged, the same definition is
-	rebuilt here from today's engine (stages before and including `stage`; today no mode has
-	Won or Lost rules).
-	"""
-	closed_as = getattr(deal_states, "gated_outcome", lambda status: None)(status)
-	if hasattr(pipeline, "rules_in_force"):
-		return pipeline.rules_in_force(stage, closed_as)
-	index = pipeline.index(stage)
-	if index is None:
-		return []
-	return pipeline.requirements_for(s.name for s in pipeline.stages[: index + 1])
+	"""Every rule a deal standing in `stage` with `status` must meet: the gate's own definition
+	(the rules of the stage and of every stage before it, skipped or not, plus the Won or Lost
+	rules of a deal closed as such)."""
+	return pipeline.rules_in_force(stage, deal_states.gated_outcome(status))
 
 
 def submitted_documents(deal_name: str):
@@ -169,10 +157,8 @@ def submitted_documents(deal_name: str):
 
 
 def unmet_rules(requirements: list[gates.Requirement], doc, deal_name: str | None = None) -> list[str]:
-	extra = {}
-	if "count_documents" in inspect.signature(gates.unmet).parameters and deal_name:
-		extra["count_documents"] = submitted_documents(deal_name)
-	return [r.message for r in gates.unmet(requirements, doc_values(doc), evaluate_expression, **extra)]
+	counter = submitted_documents(deal_name) if deal_name else None
+	return [r.message for r in gates.unmet(requirements, doc_values(doc), evaluate_expression, counter)]
 
 
 def is_grandfathered(doc) -> bool:
