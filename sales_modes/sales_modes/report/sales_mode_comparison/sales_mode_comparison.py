@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Sum
+from frappe.utils import fmt_money
 from pypika.terms import ExistsCriterion
 
 from sales_modes.core.deal_states import CONVERTED, LOST
@@ -285,9 +286,13 @@ class SalesModeComparison:
 			mode = mode_label(row["sales_mode"])
 			summary += [
 				{
-					"value": row["win_rate"],
+					# Formatted here: the desk formats a summary's Percent with the site's float
+					# precision (75.000%) and takes no precision of its own
+					"value": "{}%".format(fmt_money(row["win_rate"], precision=1))
+					if row["win_rate"] is not None
+					else _("N/A"),
 					"label": _("{0} Win Rate").format(mode),
-					"datatype": "Percent",
+					"datatype": "Data",
 					"indicator": "Blue",
 				},
 				{
@@ -338,6 +343,7 @@ def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
 	return {
 		"value": percent(won, won + lost),
 		"fieldtype": "Percent",
+		"precision": 1,  # the card formats with this df: 75.0%, not 75.000%
 		"route": ["query-report", "Sales Mode Comparison"],
 		"route_options": {
 			"company": report.filters.company,
