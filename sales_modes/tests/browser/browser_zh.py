@@ -35,7 +35,7 @@ def test_form_and_gate_error_in_chinese(zh_desk):
 	page = desk.page
 	deal = desk.api(
 		"frappe.client.insert",
-		# ERPNext fills opportunity_type with _("Sales"), which names no record for a zh user
+		# ERPNext fills opportunity_type with the translated word "Sales", which names no record for a zh user
 		doc={
 			"doctype": "Opportunity",
 			"opportunity_from": "Customer",
