@@ -9,11 +9,9 @@ common.py). Afterwards the timestamps are moved back to the planned dates with a
 cycles look as they do in life (weeks to months for B2B, minutes to days for B2C).
 """
 
-from collections.abc import Callable
-
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, getdate
+from frappe.utils import add_days, getdate
 
 from sales_modes.core.deal_states import LOST_EVENT, STAGE_CHANGE, WON
 from sales_modes.demo import plan as demo_plan

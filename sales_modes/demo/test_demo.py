@@ -5,7 +5,6 @@ cleared inside the test and comes back afterwards.
 """
 
 import statistics
-import time
 from datetime import date
 
 import frappe

@@ -13,8 +13,6 @@ from frappe.utils import add_days, nowdate
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	convert_to_sales_order,
-	get_company,
-	item_row,
 	make_customer,
 	make_lead,
 	make_opportunity,

@@ -2,7 +2,7 @@
 
 import frappe
 from frappe.tests.utils import change_settings
-from frappe.utils import add_days, add_to_date, now_datetime, nowdate
+from frappe.utils import add_to_date, now_datetime
 
 from sales_modes.api import get_stage_readiness
 from sales_modes.gate import StageGateError

@@ -9,7 +9,7 @@ Feeds the workspace's dashboard charts ("Won Value by Sales Mode", "New Leads by
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.query_builder.functions import Count, Extract, Max, Sum
+from frappe.query_builder.functions import Count, Extract, Sum
 from frappe.utils import add_days, add_months
 from pypika.enums import DatePart
 
