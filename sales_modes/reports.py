@@ -13,15 +13,12 @@ import frappe
 from frappe import _
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder import DocType
-from frappe.query_builder.functions import Count, CustomFunction, Max
 from frappe.utils import add_days, add_months, formatdate, getdate, today
 from pypika.terms import Criterion, LiteralValue
 
-from sales_modes.core.deal_states import CONVERTED, WON
 from sales_modes.core.metrics import percentile_from_histogram
 
 DEFAULT_MONTHS = 12
-DateDiff = CustomFunction("DATEDIFF", ["end_date", "start_date"])
 
 
 class NoRows(Criterion):
@@ -35,14 +32,22 @@ class NoRows(Criterion):
 DATE_FIELDS = {"Lead": "creation", "Opportunity": "transaction_date", "Sales Invoice": "posting_date"}
 
 
-def get_filters(filters=None) -> frappe._dict:
-	"""Fill the defaults (the user's company, the last 12 months) and validate every filter."""
+def get_filters(filters=None, optional_period: bool = False) -> frappe._dict:
+	"""Fill the defaults (the user's company, the last 12 months) and validate every filter.
+
+	With `optional_period` (a report of the present, such as Stalled Deals) an empty From Date or
+	To Date stays empty: no default period.
+	"""
 	filters = frappe._dict(filters or {})
 	filters.company = filters.company or get_default_company()
-	filters.to_date = getdate(filters.to_date or today())
-	filters.from_date = getdate(
-		filters.from_date or add_days(add_months(filters.to_date, -DEFAULT_MONTHS), 1)
-	)
+	if optional_period:
+		filters.from_date = getdate(filters.from_date) if filters.from_date else None
+		filters.to_date = getdate(filters.to_date) if filters.to_date else None
+	else:
+		filters.to_date = getdate(filters.to_date or today())
+		filters.from_date = getdate(
+			filters.from_date or add_days(add_months(filters.to_date, -DEFAULT_MONTHS), 1)
+		)
 	validate_filters(filters)
 	return filters
 
@@ -56,7 +61,7 @@ def get_default_company() -> str | None:
 def validate_filters(filters: frappe._dict) -> None:
 	if not filters.company:
 		frappe.throw(_("Please choose a Company."), title=_("Company Missing"))
-	if filters.from_date > filters.to_date:
+	if filters.from_date and filters.to_date and filters.from_date > filters.to_date:
 		frappe.throw(
 			_("From Date {0} is after To Date {1}. Choose a From Date on or before the To Date.").format(
 				frappe.bold(formatdate(filters.from_date)), frappe.bold(formatdate(filters.to_date))
@@ -176,46 +181,6 @@ def get_message(notes: list[str], has_data: bool, empty_message: str | None = No
 			),
 		)
 	return "<br>".join(notes) if notes else None
-
-
-def won_deals():
-	"""Converted opportunities with their last Won event in Stage Transition, one row per deal.
-
-	Returns the query (selecting sales_mode and won_on), the Opportunity table and the won_on
-	expression, for callers to add their own columns and conditions.
-	"""
-	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
-	won_on = Max(transition.transitioned_on)
-	query = (
-		frappe.qb.from_(opportunity)
-		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == WON))
-		.select(opportunity.sales_mode, won_on.as_("won_on"))
-		.where(opportunity.status == CONVERTED)
-		.groupby(opportunity.name)
-	)
-	return query, opportunity, won_on
-
-
-def won_cycle_histograms(filters: frappe._dict) -> dict[str | None, dict[int, int]]:
-	"""{mode: {cycle days: won deals}} for the won opportunities of the period.
-
-	A deal's cycle runs from its transaction_date to its (last) Won event in Stage Transition;
-	won deals with no Won event (closed before the app logged them) have no known cycle.
-	"""
-	per_deal, opportunity, won_on = won_deals()
-	per_deal = per_deal.select(DateDiff(won_on, opportunity.transaction_date).as_("days"))
-	per_deal = apply_filters(per_deal, opportunity, "Opportunity", filters).as_("won_deal")
-	rows = (
-		frappe.qb.from_(per_deal)
-		.select(per_deal.sales_mode, per_deal.days, Count("*").as_("deals"))
-		.groupby(per_deal.sales_mode, per_deal.days)
-		.run(as_dict=True)
-	)
-	histograms: dict[str | None, dict[int, int]] = {}
-	for row in rows:
-		histograms.setdefault(row.sales_mode, {})[max(0, int(row.days))] = row.deals
-	return histograms
 
 
 def histogram_percentile(histogram: dict | None, q: float) -> float | None:

@@ -9,16 +9,17 @@ Leads (mode, territory, created, state):
   L1 B2B North 2001-02-01 qualified      L2 B2B North 2001-03-01 disqualified (No Budget)
   L3 B2B South 2001-04-01 disqualified (No Need)
   L4 B2C South 2001-05-01 qualified      L5 B2C North 2000-12-31 qualified (before the period)
-Opportunities (mode, territory, customer, date, status, base amount, committee, stages):
+Opportunities (mode, territory, customer, date, status, base amount, committee, stages; the
+close date closed_on is the day of the Won/Lost event):
   O1 B2B North A 2001-01-10 Converted 1000  2 members  Prospecting(2d) > Qualification(3d) >
      Needs Analysis, won 2001-01-20 (10 days)
   O2 B2B South B 2001-02-01 Converted 3000  1 member   Prospecting(4d) > Qualification,
      won 2001-06-01 (120 days)
-  O3 B2B North A 2001-03-01 Lost (reason Price)       Prospecting
+  O3 B2B North A 2001-03-01 Lost (reason Price) 2001-03-20   Prospecting
   O4 B2B South B 2001-04-01 Open, in Qualification since 2001-04-10: stalled
                                                        Prospecting(6d) > Qualification
   O5 B2C South C 2001-05-01 Converted, 200 EUR at 1.1 = 220, won the same day, Prospecting
-  O6 B2B North A 2000-12-01 Converted (before the period)
+  O6 B2B North A 2000-12-01 Converted 2000-12-05 (before the period)
 Sales Invoices (customer, mode, territory, date, base net total):
   I1 A B2B North 2001-01-15 100   I2 A B2B North 2001-02-15 200   I3 B B2B South 2001-03-15 300
   I4 B B2B South 2000-06-15 50 (before the period: B is not a new customer)
@@ -111,16 +112,24 @@ def build() -> frappe._dict:
 	]
 
 	d.o1 = opportunity(
-		d.customer_a, NORTH, "2001-01-10", CONVERTED, 1000, committee=2, stage="Needs Analysis"
+		d.customer_a, NORTH, "2001-01-10", CONVERTED, 1000, committee=2, stage="Needs Analysis",
+		closed_on="2001-01-20",
+	)  # fmt: skip
+	d.o2 = opportunity(
+		d.customer_b, SOUTH, "2001-02-01", CONVERTED, 3000, committee=1, stage="Qualification",
+		closed_on="2001-06-01",
+	)  # fmt: skip
+	d.o3 = opportunity(
+		d.customer_a, NORTH, "2001-03-01", LOST, 500, lost_reason="_SM Price", closed_on="2001-03-20"
 	)
-	d.o2 = opportunity(d.customer_b, SOUTH, "2001-02-01", CONVERTED, 3000, committee=1, stage="Qualification")
-	d.o3 = opportunity(d.customer_a, NORTH, "2001-03-01", LOST, 500, lost_reason="_SM Price")
 	d.o4 = opportunity(
 		d.customer_b, SOUTH, "2001-04-01", OPEN, 700, stage="Qualification",
 		stage_entered_on=O4_STAGE_ENTERED_ON,
 	)  # fmt: skip
-	d.o5 = opportunity(d.customer_c, SOUTH, "2001-05-01", CONVERTED, 200, currency="EUR")
-	d.o6 = opportunity(d.customer_a, NORTH, "2000-12-01", CONVERTED, 900)
+	d.o5 = opportunity(
+		d.customer_c, SOUTH, "2001-05-01", CONVERTED, 200, currency="EUR", closed_on="2001-05-01"
+	)
+	d.o6 = opportunity(d.customer_a, NORTH, "2000-12-01", CONVERTED, 900, closed_on="2000-12-05")
 	# The log the app would have written, with the dates the figures rely on
 	frappe.db.delete("Stage Transition", {"opportunity": ("in", [d.o1, d.o2, d.o3, d.o4, d.o5, d.o6])})
 	for name, date in ((d.o1, "2001-01-10"), (d.o2, "2001-02-01"), (d.o3, "2001-03-01"), (d.o4, "2001-04-01"),
@@ -227,7 +236,7 @@ def lead(label: str, mode: str, territory: str, created: str, **values) -> str:
 
 def opportunity(
 	customer, territory, date, status, amount, committee=0, stage="Prospecting", lost_reason=None,
-	currency=None, stage_entered_on=None,
+	currency=None, stage_entered_on=None, closed_on=None,
 ) -> str:  # fmt: skip
 	values = {
 		"doctype": "Opportunity",
@@ -253,7 +262,12 @@ def opportunity(
 	frappe.db.set_value(
 		"Opportunity",
 		doc.name,
-		{"status": status, "sales_stage": stage, "stage_entered_on": stage_entered_on or f"{date} 10:00:00"},
+		{
+			"status": status,
+			"sales_stage": stage,
+			"stage_entered_on": stage_entered_on or f"{date} 10:00:00",
+			"closed_on": closed_on,
+		},
 		update_modified=False,
 	)
 	return doc.name

@@ -5,17 +5,15 @@
 
 A lead's share is of the mode's disqualified leads; a lost deal may give several reasons, so a
 reason's share is of the mode's lost deals (the shares of one mode may add up to more than 100%).
+Leads are those created in the period; lost deals those lost (close date) in the period, as the
+Sales Mode Comparison counts them (sales_modes.figures.deals).
 """
 
-import frappe
 from frappe import _
-from frappe.query_builder import DocType
-from frappe.query_builder.functions import Count
 
-from sales_modes.core.deal_states import LOST
 from sales_modes.core.metrics import percent
+from sales_modes.figures import deals
 from sales_modes.reports import (
-	apply_filters,
 	chart_or_none,
 	get_filters,
 	get_message,
@@ -31,8 +29,11 @@ READS = (LEAD, OPPORTUNITY)
 
 def execute(filters=None):
 	filters = get_filters(filters)
-	reasons = {LEAD: lead_reasons(filters), OPPORTUNITY: lost_reasons(filters)}
-	totals = {LEAD: {}, OPPORTUNITY: lost_deals(filters)}
+	reasons = {LEAD: deals.disqualification_reasons(filters), OPPORTUNITY: deals.lost_reasons(filters)}
+	totals = {
+		LEAD: {},
+		OPPORTUNITY: {row.sales_mode: int(row.lost) for row in deals.closed_deal_counts(filters) if row.lost},
+	}
 	for mode, _reason, count in reasons[LEAD]:
 		totals[LEAD][mode] = totals[LEAD].get(mode, 0) + count
 	modes = get_modes(filters)
@@ -60,45 +61,6 @@ def execute(filters=None):
 		_("No disqualified leads or lost opportunities for these filters."),
 	)
 	return get_columns(), data, message, get_chart(data), get_summary(totals, modes)
-
-
-def lead_reasons(filters) -> list[tuple]:
-	lead = DocType("Lead")
-	query = (
-		frappe.qb.from_(lead)
-		.select(lead.sales_mode, lead.disqualification_reason, Count("*"))
-		.where(lead.disqualified == 1)
-		.groupby(lead.sales_mode, lead.disqualification_reason)
-	)
-	return apply_filters(query, lead, LEAD, filters).run()
-
-
-def lost_reasons(filters) -> list[tuple]:
-	opportunity, detail = DocType("Opportunity"), DocType("Opportunity Lost Reason Detail")
-	query = (
-		frappe.qb.from_(opportunity)
-		.left_join(detail)
-		.on(
-			(detail.parent == opportunity.name)
-			& (detail.parenttype == "Opportunity")
-			& (detail.parentfield == "lost_reasons")
-		)
-		.select(opportunity.sales_mode, detail.lost_reason, Count(opportunity.name).distinct())
-		.where(opportunity.status == LOST)
-		.groupby(opportunity.sales_mode, detail.lost_reason)
-	)
-	return apply_filters(query, opportunity, OPPORTUNITY, filters).run()
-
-
-def lost_deals(filters) -> dict:
-	opportunity = DocType("Opportunity")
-	query = (
-		frappe.qb.from_(opportunity)
-		.select(opportunity.sales_mode, Count("*"))
-		.where(opportunity.status == LOST)
-		.groupby(opportunity.sales_mode)
-	)
-	return dict(apply_filters(query, opportunity, OPPORTUNITY, filters).run())
 
 
 def get_columns() -> list[dict]:

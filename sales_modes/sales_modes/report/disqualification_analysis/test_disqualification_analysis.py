@@ -31,7 +31,8 @@ class TestDisqualificationAnalysis(data.ReportTestCase):
 		self.assertEqual([s["value"] for s in summary], [2, 1])
 
 	def test_lost_deal_without_reason_and_with_two(self):
-		frappe.db.set_value("Opportunity", self.data.o4, "status", "Lost")
+		# Lost deals count by their close date
+		frappe.db.set_value("Opportunity", self.data.o4, {"status": "Lost", "closed_on": "2001-09-01"})
 		opportunity = frappe.get_doc("Opportunity", self.data.o3)
 		frappe.get_doc(
 			{
@@ -52,9 +53,21 @@ class TestDisqualificationAnalysis(data.ReportTestCase):
 				("Opportunity", "B2B", "_SM Price 2", 1, 50.0),
 			],
 		)
-		frappe.db.set_value("Opportunity", self.data.o4, "status", "Open")
+		frappe.db.set_value("Opportunity", self.data.o4, {"status": "Open", "closed_on": None})
 		frappe.db.delete(
 			"Opportunity Lost Reason Detail", {"parent": opportunity.name, "lost_reason": "_SM Price 2"}
+		)
+
+	def test_lost_deals_by_their_close_date(self):
+		# O3, opened in March 2001, was lost on 20 March: it counts in a period holding the close
+		# date, not in one holding only the opportunity date
+		self.assertEqual(
+			figures(self.run_report(from_date="2001-03-15", to_date="2001-03-31")[1]),
+			[("Opportunity", "B2B", "_SM Price", 1, 100.0)],
+		)
+		self.assertEqual(
+			figures(self.run_report(from_date="2001-03-01", to_date="2001-03-10")[1]),
+			[("Lead", "B2B", "No Budget", 1, 100.0)],
 		)
 
 	def test_user_restricted_to_one_territory(self):

@@ -1,11 +1,16 @@
 # Copyright (c) 2026, Sales Modes Developers and contributors
 # For license information, please see license.txt
 
-"""Per mode: how long won deals took, from the opportunity's date to the day it was won."""
+"""Per mode: how long won deals took, from the opportunity's date to its close date.
+
+The wins are those closed in the period (by close date), whenever they were opened: a long B2B
+deal opened before the period and won in it counts, with its whole cycle.
+"""
 
 from frappe import _
 
 from sales_modes.core.metrics import CYCLE_BUCKETS, bucket_counts
+from sales_modes.figures.deals import won_cycle_histograms
 from sales_modes.reports import (
 	chart_or_none,
 	get_filters,
@@ -15,7 +20,6 @@ from sales_modes.reports import (
 	mode_column,
 	mode_label,
 	report_notes,
-	won_cycle_histograms,
 )
 
 READS = ("Opportunity",)

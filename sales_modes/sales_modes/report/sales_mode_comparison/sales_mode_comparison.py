@@ -11,8 +11,8 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import fmt_money
 from pypika.terms import ExistsCriterion
 
-from sales_modes.core.deal_states import CONVERTED, LOST
 from sales_modes.core.metrics import percent, ratio
+from sales_modes.figures import deals
 from sales_modes.reports import (
 	apply_filters,
 	chart_or_none,
@@ -22,7 +22,6 @@ from sales_modes.reports import (
 	histogram_percentile,
 	mode_label,
 	report_notes,
-	won_cycle_histograms,
 )
 
 # The doctypes whose figures the report shows
@@ -59,7 +58,7 @@ class SalesModeComparison:
 
 	def run(self):
 		figures = self.get_figures()
-		cycles = won_cycle_histograms(self.filters)
+		cycles = deals.won_cycle_histograms(self.filters)
 		has_data = any(any(f.values()) for f in figures.values())
 		modes = get_modes(self.filters)
 		if None in figures and None not in modes and not self.filters.sales_mode:
@@ -89,51 +88,16 @@ class SalesModeComparison:
 				figures.setdefault(row.pop("sales_mode"), {}).update(row)
 		return figures
 
+	# The lead and deal figures are defined once, in sales_modes.figures.deals: leads by creation,
+	# opportunities by their date, wins, losses, won value and committees by the close date
 	def lead_figures(self):
-		lead = DocType("Lead")
-		query = (
-			frappe.qb.from_(lead)
-			.select(
-				lead.sales_mode,
-				Count("*").as_("leads"),
-				Sum(Case().when(lead.qualification_status == "Qualified", 1).else_(0)).as_("qualified_leads"),
-				Sum(Case().when(lead.disqualified == 1, 1).else_(0)).as_("disqualified_leads"),
-			)
-			.groupby(lead.sales_mode)
-		)
-		return apply_filters(query, lead, "Lead", self.filters).run(as_dict=True)
+		return deals.lead_counts(self.filters)
 
 	def opportunity_figures(self):
-		opportunity = DocType("Opportunity")
-		won = opportunity.status == CONVERTED
-		query = (
-			frappe.qb.from_(opportunity)
-			.select(
-				opportunity.sales_mode,
-				Count("*").as_("opportunities"),
-				Sum(Case().when(won, 1).else_(0)).as_("won"),
-				Sum(Case().when(opportunity.status == LOST, 1).else_(0)).as_("lost"),
-				Sum(Case().when(won, opportunity.base_opportunity_amount).else_(0)).as_("won_amount"),
-			)
-			.groupby(opportunity.sales_mode)
-		)
-		return apply_filters(query, opportunity, "Opportunity", self.filters).run(as_dict=True)
+		return deals.opportunity_counts(self.filters) + deals.closed_deal_counts(self.filters)
 
 	def committee_figures(self):
-		opportunity, member = DocType("Opportunity"), DocType("Buying Committee Member")
-		query = (
-			frappe.qb.from_(opportunity)
-			.join(member)
-			.on(
-				(member.parent == opportunity.name)
-				& (member.parenttype == "Opportunity")
-				& (member.parentfield == "buying_committee")
-			)
-			.select(opportunity.sales_mode, Count(member.name).as_("committee_members"))
-			.where(opportunity.status == CONVERTED)
-			.groupby(opportunity.sales_mode)
-		)
-		return apply_filters(query, opportunity, "Opportunity", self.filters).run(as_dict=True)
+		return deals.committee_members(self.filters)
 
 	def invoice_figures(self):
 		"""Per mode: invoices, revenue, customers, new and repeat customers, from one grouped pass."""
@@ -187,7 +151,7 @@ class SalesModeComparison:
 			"opportunities": int(f["opportunities"]),
 			"won": int(f["won"]),
 			"lost": int(f["lost"]),
-			"win_rate": percent(f["won"], f["won"] + f["lost"]),
+			"win_rate": deals.win_rate(f["won"], f["lost"]),
 			"avg_deal_size": ratio(f["won_amount"], f["won"]),
 			"median_cycle_days": histogram_percentile(cycle, 50),
 			"avg_committee_size": ratio(f["committee_members"], f["won"]),
@@ -304,51 +268,3 @@ class SalesModeComparison:
 				},
 			]
 		return summary
-
-
-@frappe.whitelist()
-def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
-	"""Number card (type Custom): won / (won + lost) of the deals closed this quarter, for one mode.
-
-	A deal counts in the quarter of its close date (`closed_on`), whenever it was opened: a B2B
-	deal opened last year and won this month is this quarter's win.
-	Filters: sales_mode (set on the card), company (the user's by default).
-	"""
-	from frappe.utils import get_quarter_ending, get_quarter_start, today
-
-	frappe.has_permission("Opportunity", "read", throw=True)
-	filters = frappe._dict(frappe.parse_json(filters) or {})
-	report = SalesModeComparison(
-		{
-			"company": filters.company,
-			"sales_mode": filters.sales_mode,
-			"from_date": get_quarter_start(today()),
-			"to_date": get_quarter_ending(today()),
-		}
-	)
-	opportunity = DocType("Opportunity")
-	query = (
-		frappe.qb.from_(opportunity)
-		.select(
-			Sum(Case().when(opportunity.status == CONVERTED, 1).else_(0)).as_("won"),
-			Sum(Case().when(opportunity.status == LOST, 1).else_(0)).as_("lost"),
-		)
-		.where(opportunity.closed_on >= report.filters.from_date)
-		.where(opportunity.closed_on <= report.filters.to_date)
-	)
-	(closed,) = apply_filters(query, opportunity, "Opportunity", report.filters, period=False).run(
-		as_dict=True
-	)
-	won, lost = closed.won or 0, closed.lost or 0
-	return {
-		"value": percent(won, won + lost),
-		"fieldtype": "Percent",
-		"precision": 1,  # the card formats with this df: 75.0%, not 75.000%
-		"route": ["query-report", "Sales Mode Comparison"],
-		"route_options": {
-			"company": report.filters.company,
-			"sales_mode": filters.sales_mode,
-			"from_date": str(report.filters.from_date),
-			"to_date": str(report.filters.to_date),
-		},
-	}

@@ -142,9 +142,7 @@ class TestSalesModeComparison(data.ReportTestCase):
 	def test_win_rate_number_card_counts_deals_by_their_close_date(self):
 		from frappe.utils import add_days, add_years, get_quarter_start, today
 
-		from sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison import (
-			get_win_rate_this_quarter,
-		)
+		from sales_modes.cards import get_win_rate_this_quarter
 		from sales_modes.tests.factories import make_opportunity
 
 		this_quarter, last_year = get_quarter_start(today()), add_years(today(), -1)

@@ -1,7 +1,8 @@
 # Copyright (c) 2026, Sales Modes Developers and contributors
 # For license information, please see license.txt
 
-"""One figure per month and mode: won value (by the month the deal was won), new leads or revenue.
+"""One figure per month and mode: won value (by the month of the close date), new leads (by the
+month of creation) or revenue.
 
 Feeds the workspace's dashboard charts ("Won Value by Sales Mode", "New Leads by Sales Mode").
 """
@@ -9,11 +10,12 @@ Feeds the workspace's dashboard charts ("Won Value by Sales Mode", "New Leads by
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.query_builder.functions import Count, Extract, Sum
-from frappe.utils import add_days, add_months
+from frappe.query_builder.functions import Extract, Sum
+from frappe.utils import add_months
 from pypika.enums import DatePart
 
 from sales_modes.core.metrics import months_between
+from sales_modes.figures import deals
 from sales_modes.reports import (
 	apply_filters,
 	chart_or_none,
@@ -22,7 +24,6 @@ from sales_modes.reports import (
 	get_modes,
 	mode_label,
 	report_notes,
-	won_deals,
 )
 
 MEASURES = ("Won Value", "New Leads", "Revenue")
@@ -81,32 +82,12 @@ def by_month(rows) -> dict:
 
 
 def won_value(filters) -> dict:
-	"""Company-currency amount of the deals won in each month (their last Won event)."""
-	per_deal, opportunity, won_on = won_deals()
-	per_deal = (
-		per_deal.select(opportunity.base_opportunity_amount)
-		.having(won_on >= filters.from_date)
-		.having(won_on < add_days(filters.to_date, 1))
-	)
-	per_deal = apply_filters(per_deal, opportunity, "Opportunity", filters, period=False).as_("won_deal")
-	year, month = Extract(DatePart.year, per_deal.won_on), Extract(DatePart.month, per_deal.won_on)
-	return by_month(
-		frappe.qb.from_(per_deal)
-		.select(per_deal.sales_mode, year, month, Sum(per_deal.base_opportunity_amount))
-		.groupby(per_deal.sales_mode, year, month)
-		.run()
-	)
+	"""Company-currency amount of the wins closed in each month (sales_modes.figures.deals)."""
+	return deals.won_value_by_month(filters)
 
 
 def new_leads(filters) -> dict:
-	lead = DocType("Lead")
-	year, month = Extract(DatePart.year, lead.creation), Extract(DatePart.month, lead.creation)
-	query = (
-		frappe.qb.from_(lead)
-		.select(lead.sales_mode, year, month, Count("*"))
-		.groupby(lead.sales_mode, year, month)
-	)
-	return by_month(apply_filters(query, lead, "Lead", filters).run())
+	return deals.new_leads_by_month(filters)
 
 
 def revenue(filters) -> dict:

@@ -5,18 +5,19 @@
 
 A deal reached a stage when it got that far along its mode's pipeline: its furthest stage (from
 the Stage Change log and its current stage) is that one or a later one. It moved on when it got
-further, or was won from there. The deals are the period's opportunities (by transaction_date).
+further, or was won from there. The deals are the period's opportunities (by transaction_date), a
+cohort: every column counts them, "Open Now" and "Stalled Now" too (Stalled Deals for the same
+period lists the same stalled deals), and a deal won from a stage counts as moving on whenever
+it was won. The figures are sales_modes.figures.deals'.
 """
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case, DocType
-from frappe.query_builder.functions import Count, CustomFunction, IfNull, Max, Round, Sum
+from frappe.query_builder import DocType
 
-from sales_modes.core.deal_states import CONVERTED, OPEN_STATUSES, STAGE_CHANGE
 from sales_modes.core.metrics import percent
+from sales_modes.figures import deals
 from sales_modes.reports import (
-	apply_filters,
 	chart_or_none,
 	get_filters,
 	get_message,
@@ -26,21 +27,19 @@ from sales_modes.reports import (
 	mode_label,
 	report_notes,
 )
-from sales_modes.stalled import stalled_deals_query
 
 READS = ("Opportunity",)
-Greatest = CustomFunction("GREATEST", ["a", "b"])
 
 
 def execute(filters=None):
 	filters = get_filters(filters)
 	notes = report_notes(filters, READS)
-	furthest = furthest_stage_counts(filters)
+	furthest = deals.furthest_stage_counts(filters)
 	if not furthest:
 		return get_columns(), [], get_message(notes, False), None, None
-	days = days_in_stage(filters)
-	open_now = count_by_stage(open_deals_query(), filters)
-	stalled_now = count_by_stage(stalled_deals_query(), filters)
+	days = deals.days_in_stage_histograms(filters)
+	open_now = deals.open_deals_by_stage(filters)
+	stalled_now = deals.stalled_deals_by_stage(filters)
 	data = []
 	for mode in get_modes(filters):
 		reached_by_position = furthest.get(mode, {})
@@ -76,91 +75,6 @@ def get_pipeline(mode: str) -> list[tuple[int, str, str]]:
 		.orderby(stage.idx)
 		.run()
 	)
-
-
-def furthest_stage_counts(filters) -> dict[str | None, dict[int, tuple[int, int]]]:
-	"""{mode: {position of the furthest stage reached: (deals, won deals)}}."""
-	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
-	current, passed = (
-		DocType("Sales Mode Stage").as_("current_stage"),
-		DocType("Sales Mode Stage").as_("passed_stage"),
-	)
-
-	def in_pipeline(row):
-		return (
-			(row.parent == opportunity.sales_mode)
-			& (row.parenttype == "Sales Mode")
-			& (row.parentfield == "stages")
-		)
-
-	per_deal = (
-		frappe.qb.from_(opportunity)
-		.left_join(current)
-		.on(in_pipeline(current) & (current.sales_stage == opportunity.sales_stage))
-		.left_join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == STAGE_CHANGE))
-		.left_join(passed)
-		.on(in_pipeline(passed) & (passed.sales_stage == transition.to_stage))
-		.select(
-			opportunity.name,
-			opportunity.sales_mode,
-			Max(Case().when(opportunity.status == CONVERTED, 1).else_(0)).as_("won"),
-			Greatest(IfNull(Max(passed.idx), 0), IfNull(Max(current.idx), 0)).as_("furthest"),
-		)
-		.where(opportunity.sales_mode.isnotnull())
-		.groupby(opportunity.name)
-	)
-	per_deal = apply_filters(per_deal, opportunity, "Opportunity", filters).as_("per_deal")
-	rows = (
-		frappe.qb.from_(per_deal)
-		.select(per_deal.sales_mode, per_deal.furthest, Count("*").as_("deals"), Sum(per_deal.won).as_("won"))
-		.groupby(per_deal.sales_mode, per_deal.furthest)
-		.run(as_dict=True)
-	)
-	out: dict[str | None, dict[int, tuple[int, int]]] = {}
-	for row in rows:
-		out.setdefault(row.sales_mode, {})[int(row.furthest)] = (int(row.deals), int(row.won))
-	return out
-
-
-def days_in_stage(filters) -> dict[tuple[str, str], dict[float, int]]:
-	"""{(mode, stage): {days spent in the stage, to a tenth: moves out of it}} from the Stage Change log."""
-	opportunity, transition = DocType("Opportunity"), DocType("Stage Transition")
-	days = Round(transition.days_in_previous_stage, 1)
-	query = (
-		frappe.qb.from_(opportunity)
-		.join(transition)
-		.on((transition.opportunity == opportunity.name) & (transition.event == STAGE_CHANGE))
-		.select(opportunity.sales_mode, transition.from_stage, days.as_("days"), Count("*").as_("moves"))
-		.where(transition.from_stage.isnotnull())
-		.where(transition.days_in_previous_stage.isnotnull())
-		.groupby(opportunity.sales_mode, transition.from_stage, days)
-	)
-	out: dict[tuple[str, str], dict[float, int]] = {}
-	for row in apply_filters(query, opportunity, "Opportunity", filters).run(as_dict=True):
-		out.setdefault((row.sales_mode, row.from_stage), {})[float(row.days)] = int(row.moves)
-	return out
-
-
-def open_deals_query():
-	opportunity = DocType("Opportunity")
-	return (
-		frappe.qb.from_(opportunity)
-		.select(opportunity.name, opportunity.sales_mode, opportunity.sales_stage)
-		.where(opportunity.status.isin(OPEN_STATUSES))
-	)
-
-
-def count_by_stage(query, filters) -> dict[tuple[str, str], int]:
-	"""Count the rows of an Opportunity query (unaliased table) per mode and stage."""
-	deals = apply_filters(query, DocType("Opportunity"), "Opportunity", filters).as_("deals")
-	rows = (
-		frappe.qb.from_(deals)
-		.select(deals.sales_mode, deals.sales_stage, Count("*"))
-		.groupby(deals.sales_mode, deals.sales_stage)
-		.run()
-	)
-	return {(mode, stage): count for mode, stage, count in rows}
 
 
 def get_columns() -> list[dict]:

@@ -2,19 +2,23 @@
 # For license information, please see license.txt
 
 """Open opportunities past their stage's stall_after_days, longest in stage first, with what each
-still lacks to enter its next stage."""
+still lacks to enter its next stage.
+
+Every deal stuck today, however old: the period is optional and empty by default. When set, it
+keeps the deals opened (opportunity date) in it, as the Stage Funnel's "Stalled Now" counts them.
+"""
 
 import frappe
 from frappe import _
 from frappe.query_builder import DocType, Order
-from frappe.query_builder.functions import Coalesce, Count, Sum
+from frappe.query_builder.functions import Coalesce
 from frappe.utils import now_datetime
 
 from sales_modes.core import gates
 from sales_modes.expressions import describe_unmet, evaluate_expression
+from sales_modes.figures.deals import stalled_deal_totals, stalled_deals
 from sales_modes.pipelines import doc_values, get_pipeline
 from sales_modes.reports import (
-	apply_filters,
 	chart_or_none,
 	get_filters,
 	get_message,
@@ -23,7 +27,7 @@ from sales_modes.reports import (
 	mode_label,
 	report_notes,
 )
-from sales_modes.stalled import days_in_stage, stalled_deals_query
+from sales_modes.stalled import days_in_stage
 
 # Readiness loads each deal: the list shows the longest-stalled deals up to this many
 ROW_LIMIT = 500
@@ -31,10 +35,10 @@ READS = ("Opportunity",)
 
 
 def execute(filters=None):
-	filters = get_filters(filters)
+	filters = get_filters(filters, optional_period=True)
 	opportunity = DocType("Opportunity")
-	stalled = apply_filters(stalled_deals_query(), opportunity, "Opportunity", filters)
-	totals = get_totals(stalled)
+	stalled = stalled_deals(filters)
+	totals = stalled_deal_totals(filters)
 	deals = (
 		stalled.orderby(Coalesce(opportunity.stage_entered_on, opportunity.creation), order=Order.asc)
 		.limit(ROW_LIMIT)
@@ -51,18 +55,6 @@ def execute(filters=None):
 		)
 	message = get_message(notes, bool(data), _("No stalled deals for these filters."))
 	return get_columns(), data, message, get_chart(totals, filters), get_summary(totals, filters, currency)
-
-
-def get_totals(stalled) -> dict[str | None, tuple[int, float]]:
-	"""{mode: (stalled deals, their amount)} over every stalled deal, not only the rows shown."""
-	deals = stalled.as_("stalled")
-	rows = (
-		frappe.qb.from_(deals)
-		.select(deals.sales_mode, Count("*"), Sum(deals.base_opportunity_amount))
-		.groupby(deals.sales_mode)
-		.run()
-	)
-	return {mode: (int(count), amount or 0) for mode, count, amount in rows}
 
 
 def make_row(deal: dict, now, currency: str) -> dict:
