@@ -28,6 +28,7 @@ Sales Invoices (customer, mode, territory, date, base net total):
 """
 
 import frappe
+from frappe.utils import add_months, today
 
 from sales_modes.core.deal_states import CONVERTED, LOST, LOST_EVENT, OPEN, STAGE_CHANGE, WON
 from sales_modes.tests import SalesModesTestCase
@@ -346,3 +347,31 @@ def make_restricted_user(territory: str) -> str:
 	).insert(ignore_permissions=True)
 	frappe.clear_cache(user=email)
 	return email
+
+
+def build_recent(d: frappe._dict) -> frappe._dict:
+	"""Deals dated from today, added to `build()`'s dataset for the figures that look at the
+	present (this quarter's cards, deals stuck today) and for the long cycles of issue 10:
+
+	  R1 B2B North A opened 14 months ago, won today, 5,000, 3 committee members: this quarter's
+	     win, with a cycle of (today - 14 months) days (about 425), in the "Over 180 Days" bucket
+	  R2 B2B South B created and opened 14 months ago, open in Qualification since then: stuck today
+	  R3 B2C South C opened today and lost today
+	  R4 B2C South C opened a month ago, won today, 300
+	  L6 B2B North lead created today; L7 B2C South lead created 14 months ago
+	"""
+	long_ago = add_months(today(), -14)
+	d.long_ago = long_ago
+	d.r1 = opportunity(
+		d.customer_a, NORTH, long_ago, CONVERTED, 5000, committee=3, stage="Needs Analysis", closed_on=today()
+	)
+	d.r2 = opportunity(
+		d.customer_b, SOUTH, long_ago, OPEN, 800, stage="Qualification",
+		stage_entered_on=f"{long_ago} 10:00:00",
+	)  # fmt: skip
+	frappe.db.set_value("Opportunity", d.r2, "creation", f"{long_ago} 10:00:00", update_modified=False)
+	d.r3 = opportunity(d.customer_c, SOUTH, today(), LOST, 100, lost_reason="_SM Price", closed_on=today())
+	d.r4 = opportunity(d.customer_c, SOUTH, add_months(today(), -1), CONVERTED, 300, closed_on=today())
+	d.l6 = lead("L6", "B2B", NORTH, f"{today()} 00:00:01")
+	d.l7 = lead("L7", "B2C", SOUTH, f"{long_ago} 12:00:00")
+	return d

@@ -82,3 +82,13 @@ class TestSalesCycleAnalysis(data.ReportTestCase):
 				**NO_BUCKETS,
 			},
 		)
+
+	def test_wins_are_selected_by_close_date(self):
+		# O6 was opened on 2000-12-01: won in February 2001 it is a win of 2001, with its cycle of
+		# 62 days; O2, won on 2001-06-01, is not a win of January-May
+		frappe.db.set_value("Opportunity", self.data.o6, "closed_on", "2001-02-01")
+		b2b = self.rows()["B2B"]
+		self.assertEqual((b2b["won"], b2b["median_days"], b2b["days_31_90"]), (3, 62.0, 1))
+		b2b = self.rows(to_date="2001-05-31")["B2B"]
+		self.assertEqual((b2b["won"], b2b["median_days"]), (2, 36.0))
+		frappe.db.set_value("Opportunity", self.data.o6, "closed_on", "2000-12-05")

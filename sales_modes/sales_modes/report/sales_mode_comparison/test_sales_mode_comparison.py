@@ -164,3 +164,38 @@ class TestSalesModeComparison(data.ReportTestCase):
 		self.assertEqual(card["value"], 50.0)
 		self.assertEqual((card["fieldtype"], card["precision"]), ("Percent", 1))
 		self.assertEqual(card["route"], ["query-report", "Sales Mode Comparison"])
+
+	def test_open_deals_number_card(self):
+		from sales_modes.cards import get_open_deals
+		from sales_modes.tests.factories import make_opportunity
+
+		mode = "_SM Card Mode"
+		if not frappe.db.exists("Sales Mode", mode):
+			frappe.get_doc({"doctype": "Sales Mode", "mode_name": mode, "family": "Business"}).insert()
+		for status in ("Open", "Quotation", "Converted", "Lost"):
+			deal = make_opportunity(
+				self.data.customer_a,
+				company=self.data.company,
+				transaction_date="1999-01-01",
+				sales_mode=mode,
+			).name
+			frappe.db.set_value("Opportunity", deal, "status", status)
+		card = get_open_deals({"sales_mode": mode, "company": self.data.company})
+		# Open now, whatever the opportunity date
+		self.assertEqual(card["value"], 2)
+		self.assertEqual(card["route"], ["List", "Opportunity"])
+		self.assertEqual(card["route_options"]["sales_mode"], mode)
+
+	def test_wins_and_losses_by_close_date(self):
+		# O6 opened in 2000 and won in 2001 counts as a 2001 win; O3 opened in 2001 and lost in 2002
+		# is no 2001 loss; opportunities stay by their own date
+		frappe.db.set_value("Opportunity", self.data.o6, "closed_on", "2001-02-01")
+		frappe.db.set_value("Opportunity", self.data.o3, "closed_on", "2002-01-15")
+		b2b = self.rows()["B2B"]
+		self.assertEqual(
+			(b2b["opportunities"], b2b["won"], b2b["lost"], b2b["win_rate"], b2b["avg_deal_size"]),
+			(4, 3, 0, 100.0, (1000 + 3000 + 900) / 3),
+		)
+		self.assertEqual(b2b["median_cycle_days"], 62.0)  # 10, 62, 120
+		frappe.db.set_value("Opportunity", self.data.o6, "closed_on", "2000-12-05")
+		frappe.db.set_value("Opportunity", self.data.o3, "closed_on", "2001-03-20")

@@ -66,3 +66,18 @@ class TestStalledDeals(data.ReportTestCase):
 		_columns, rows, message, chart, summary = self.run_report()
 		self.assertEqual((rows, chart, summary), ([], None, None))
 		self.assertEqual(message, "No stalled deals for these filters.")
+
+	def test_period_is_optional_and_keeps_the_deals_opened_in_it(self):
+		# O4 was opened on 2001-04-01 and is stuck today: with no period it shows, however old
+		south = {"company": self.data.company, "territory": data.SOUTH}
+		self.assertEqual([r["opportunity"] for r in self.report(south)[1]], [self.data.o4])
+		for period, shown in (
+			({"from_date": "2001-04-01"}, True),
+			({"to_date": "2001-04-01"}, True),
+			({"from_date": "2001-04-02"}, False),
+			({"to_date": "2001-03-31"}, False),
+			({"from_date": "2002-01-01", "to_date": "2002-12-31"}, False),
+		):
+			with self.subTest(**period):
+				rows = self.report({**south, **period})[1]
+				self.assertEqual([r["opportunity"] for r in rows], [self.data.o4] if shown else [])
