@@ -23,10 +23,15 @@ def test_stage_transition_events_are_the_shared_names():
 
 
 def test_open_deal_cards_count_the_open_statuses():
-	for path in MODULE.glob("number_card/open_*/*.json"):
-		filters = json.loads(json.loads(path.read_text(encoding="utf-8"))["filters_json"])
-		status = next(f for f in filters if f[1] == "status")
-		assert (status[2], tuple(status[3])) == ("in", deal_states.OPEN_STATUSES), path
+	"""The cards keep no status list of their own: they read Open Deals from figures.deals."""
+	paths = list(MODULE.glob("number_card/open_*/*.json"))
+	assert paths
+	for path in paths:
+		card = json.loads(path.read_text(encoding="utf-8"))
+		assert (card["type"], card["method"]) == ("Custom", "sales_modes.cards.get_open_deals"), path
+		assert "status" not in json.loads(card["filters_json"]), path
+	deals = (APP / "figures" / "deals.py").read_text(encoding="utf-8")
+	assert "opportunity.status.isin(OPEN_STATUSES)" in deals
 
 
 def test_no_module_retypes_a_status_or_event_name():

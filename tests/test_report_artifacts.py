@@ -168,3 +168,13 @@ def test_the_benchmark_times_every_script_report():
 	}
 	assert len(script_reports) == 7
 	assert set(timed) == script_reports
+
+
+def test_workspace_counts_open_deals_as_the_metric_dictionary_does():
+	"""The Opportunity shortcut's "{} Open" is Frappe's count with its stats filter: the statuses
+	must be the Open Deals of docs/metrics.md (core.deal_states.OPEN_STATUSES)."""
+	from sales_modes.core.deal_states import OPEN_STATUSES
+
+	workspace = load_json(MODULE / "workspace" / "sales_modes" / "sales_modes.json")
+	shortcut = next(s for s in workspace["shortcuts"] if s["link_to"] == "Opportunity")
+	assert json.loads(shortcut["stats_filter"]) == {"status": ["in", list(OPEN_STATUSES)]}

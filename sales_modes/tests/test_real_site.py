@@ -75,6 +75,34 @@ Imported deals (TestImportedClosedDeals), from sales_modes.tests.history_builder
     2023-02, -04, -06, -08, -10.
     Won cycles: B2B k = 1, 3, ..., 25 (13 deals): 12, 16, ..., 60, median (7th) 36 days;
     B2C k = 27, ..., 49 (12 deals): 64, ..., 108, median (84 + 88) / 2 = 86 days.
+
+Deal figures after the import (docs/metrics-findings.md sections 3-5), window B = 2023-01-01 to
+2026-11-30: wins and losses by their close date, whenever opened; cycle = close date - opportunity
+date; opportunities by their own date.
+    Opened before 2023 (transaction_date = the 15th of month ((k - 1) % 10) + 1 minus 10 + 2k days):
+    k = 11, 21, 22 (B2B) and 31, 32, 33, 41, 42, 43 (B2C); so
+    Sales Mode Comparison  B2B: leads 2, opportunities 5 + 25 - 3 = 27, won 3 + 13 = 16,
+                           lost 12 (k = 2, 4, ..., 24), win rate 16 / 28 = 57.14 %,
+                           won value 19,500 + (13 x 1,000 + 10 x (1 + 3 + ... + 25 = 169)) = 34,190,
+                           average deal 34,190 / 16 = 2,136.875,
+                           median cycle of 12, 16, ..., 48, 49, 52, 56, 60, 63, 88 (16): (40 + 44) / 2 = 42
+                           B2C: leads 2, opportunities 5 + 25 - 6 = 24, won 1 + 12 = 13,
+                           lost 13 (k = 26, ..., 50) + O4 + O5 = 15, win rate 13 / 28 = 46.43 %,
+                           won value 250 + (12 x 1,000 + 10 x (27 + ... + 49 = 456)) = 16,810,
+                           median cycle of 4, 64, 68, ..., 108 (13): 7th = 84
+    Sales Cycle Analysis   B2B won 16, median 42, 8-30 days 5 (12 .. 28), 31-90 days 11;
+                           B2C won 13, median 84, 1-7 days 1 (O6), 31-90 days 7 (64 .. 88),
+                           91-180 days 5 (92 .. 108)
+    Sales Mode Trends, Won Value by the month of the close date (k in the month, amount 1,000 + 10k):
+        2023-01 B2B k 1, 11, 21 = 3,330; B2C k 31, 41 = 2,720
+        2023-03 B2B 3, 13, 23 = 3,390;   B2C 33, 43 = 2,760
+        2023-05 B2B 5, 15, 25 = 3,450;   B2C 35, 45 = 2,800
+        2023-07 B2B 7, 17 = 2,240;       B2C 27, 37, 47 = 4,110
+        2023-09 B2B 9, 19 = 2,280;       B2C 29, 39, 49 = 4,170
+        2025-03 B2B 10,000; 2025-05 B2B 4,000; 2025-08 B2B 5,500; 2025-10 B2C 250; the rest 0,
+        2026-11 (the import month) among them: B2B months sum to 34,190, B2C to 16,810
+    Disqualification Analysis lost opportunities: B2B 12, B2C 15
+    Stalled Deals (no period): O7, O8, O9, O10, as before the import (the imported deals are closed)
 """
 
 import unittest
@@ -129,6 +157,20 @@ def filters(**extra) -> dict:
 
 def by_mode(rows: list[dict]) -> dict:
 	return {row["sales_mode"]: row for row in rows}
+
+
+def won_value_by_month(report_filters: dict) -> dict:
+	"""{(month, mode): won value} of Sales Mode Trends (Won Value), months with a value only."""
+	from sales_modes.sales_modes.report.sales_mode_trends.sales_mode_trends import execute as trends
+
+	columns, data = trends({**report_filters, "measure": "Won Value"})[:2]
+	labels = {c["fieldname"]: c["label"] for c in columns}
+	return {
+		(row["month"].strftime("%Y-%m"), labels[key]): value
+		for row in data
+		for key, value in row.items()
+		if key != "month" and value
+	}
 
 
 def modes_count(doctype: str) -> dict:
@@ -329,3 +371,67 @@ class TestImportedClosedDeals(SalesModesTestCase):
 		self.assertEqual((len(b2b), b2b[0], b2b[-1], median(b2b)), (13, 12, 60, 36))
 		self.assertEqual((len(b2c), b2c[0], b2c[-1], median(b2c)), (12, 64, 108, 86))
 		self.assertTrue(all(d.closed_on < date(2024, 1, 1) for d in deals))
+
+	def test_deal_figures_by_close_date(self):
+		"""docs/metrics-findings.md sections 3, 4 and 5: the figures of the docstring, window B."""
+		from sales_modes.sales_modes.report.disqualification_analysis.disqualification_analysis import (
+			execute as disqualification,
+		)
+		from sales_modes.sales_modes.report.sales_cycle_analysis.sales_cycle_analysis import (
+			execute as cycle_analysis,
+		)
+		from sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison import (
+			execute as comparison,
+		)
+
+		window_b = filters(from_date="2023-01-01")
+		keys = ("leads", "opportunities", "won", "lost", "avg_deal_size", "median_cycle_days")
+		rows = by_mode(comparison(window_b)[1])
+		self.assertEqual(
+			{k: rows["B2B"][k] for k in keys}, dict(zip(keys, (2, 27, 16, 12, 34190 / 16, 42), strict=True))
+		)
+		self.assertEqual(
+			{k: rows["B2C"][k] for k in keys}, dict(zip(keys, (2, 24, 13, 15, 16810 / 13, 84), strict=True))
+		)
+		self.assertAlmostEqual(rows["B2B"]["win_rate"], 100 * 16 / 28)
+		self.assertAlmostEqual(rows["B2C"]["win_rate"], 100 * 13 / 28)
+
+		buckets = ("won", "median_days", "same_day", "days_1_7", "days_8_30", "days_31_90", "days_91_180")
+		cycles = by_mode(cycle_analysis(window_b)[1])
+		self.assertEqual(
+			{k: cycles["B2B"][k] for k in buckets}, dict(zip(buckets, (16, 42, 0, 0, 5, 11, 0), strict=True))
+		)
+		self.assertEqual(
+			{k: cycles["B2C"][k] for k in buckets}, dict(zip(buckets, (13, 84, 0, 1, 0, 7, 5), strict=True))
+		)
+
+		summary = {s["label"]: s["value"] for s in disqualification(window_b)[4]}
+		self.assertEqual((summary["B2B Lost Opportunities"], summary["B2C Lost Opportunities"]), (12, 15))
+
+	def test_won_value_by_the_month_of_the_close_date(self):
+		"""Section 3: imported wins in their own 2023 months, none in the import month."""
+		expected = {
+			("2023-01", "B2B"): 3330, ("2023-01", "B2C"): 2720,
+			("2023-03", "B2B"): 3390, ("2023-03", "B2C"): 2760,
+			("2023-05", "B2B"): 3450, ("2023-05", "B2C"): 2800,
+			("2023-07", "B2B"): 2240, ("2023-07", "B2C"): 4110,
+			("2023-09", "B2B"): 2280, ("2023-09", "B2C"): 4170,
+			("2025-03", "B2B"): 10000, ("2025-05", "B2B"): 4000, ("2025-08", "B2B"): 5500,
+			("2025-10", "B2C"): 250,
+		}  # fmt: skip
+		self.assertEqual(won_value_by_month(filters(from_date="2023-01-01")), expected)
+		# Window A (the months after 2024-12): as before the import
+		self.assertEqual(
+			won_value_by_month(filters()), {key: v for key, v in expected.items() if key[0] >= "2024-12"}
+		)
+
+	def test_stalled_deals_with_no_period(self):
+		from sales_modes.sales_modes.report.stalled_deals.stalled_deals import execute as stalled
+
+		company = frappe.db.get_single_value("Global Defaults", "default_company")
+		rows = stalled({"company": company})[1]
+		open_deals = frappe.get_all(
+			"Opportunity", filters={"status": ("in", ("Open", "Replied", "Quotation"))}, pluck="name"
+		)
+		self.assertEqual({row["opportunity"] for row in rows}, set(open_deals))
+		self.assertEqual(len(rows), 4)

@@ -4,12 +4,10 @@
 // Every deal stuck today: the period is optional and empty by default; when set, it keeps the
 // deals opened (opportunity date) in it
 frappe.query_reports["Stalled Deals"] = {
-	filters: sales_modes
-		.report_filters()
-		.map((filter) =>
-			["from_date", "to_date"].includes(filter.fieldname)
-				? { ...filter, default: null, reqd: 0 }
-				: filter
-		),
+	filters: sales_modes.report_filters().map((filter) =>
+		["from_date", "to_date"].includes(filter.fieldname)
+			? { ...filter, default: null, reqd: 0 }
+			: filter
+	),
 	formatter: sales_modes.report_formatter,
 };
