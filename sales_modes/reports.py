@@ -13,12 +13,14 @@ import frappe
 from frappe import _
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder import DocType
+from frappe.query_builder.functions import CustomFunction
 from frappe.utils import add_days, add_months, formatdate, getdate, today
 from pypika.terms import Criterion, LiteralValue
 
 from sales_modes.core.metrics import percentile_from_histogram
 
 DEFAULT_MONTHS = 12
+DateDiff = CustomFunction("DATEDIFF", ["end_date", "start_date"])
 
 
 class NoRows(Criterion):

@@ -22,11 +22,10 @@ from pypika.enums import DatePart
 
 from sales_modes.core.deal_states import CONVERTED, LOST, OPEN_STATUSES, STAGE_CHANGE
 from sales_modes.core.metrics import percent
-from sales_modes.reports import apply_filters
+from sales_modes.reports import DateDiff, apply_filters
 from sales_modes.stalled import stalled_deals_query
 
 LEAD, OPPORTUNITY = "Lead", "Opportunity"
-DateDiff = CustomFunction("DATEDIFF", ["end_date", "start_date"])
 Greatest = CustomFunction("GREATEST", ["a", "b"])
 
 

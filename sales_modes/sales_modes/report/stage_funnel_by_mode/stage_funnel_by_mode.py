@@ -8,7 +8,7 @@ the Stage Change log and its current stage) is that one or a later one. It moved
 further, or was won from there. The deals are the period's opportunities (by transaction_date), a
 cohort: every column counts them, "Open Now" and "Stalled Now" too (Stalled Deals for the same
 period lists the same stalled deals), and a deal won from a stage counts as moving on whenever
-it was won. The figures are sales_modes.figures.deals'.
+it was won. Its queries live in sales_modes.figures.deals.
 """
 
 import frappe
