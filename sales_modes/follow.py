@@ -66,8 +66,8 @@ class FollowResult:
 # Triggers
 def party_mode_changed(doc) -> None:
 	"""on_update of Customer, Lead and Prospect: the party's mode changed, its followers follow."""
-	if doc.is_new() or not doc.sales_mode or not doc.has_value_changed("sales_mode"):
-		return
+	if doc.flags.in_insert or not doc.sales_mode or not doc.has_value_changed("sales_mode"):
+		return  # a new party has no documents yet
 	report(follow_parties(doc.doctype, doc.name))
 
 

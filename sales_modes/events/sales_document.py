@@ -2,8 +2,10 @@
 
 A new document takes its party's mode once, at creation; ERPNext's mappers (Opportunity ->
 Quotation -> Sales Order -> Sales Invoice ...) copy `sales_mode` like any same-named field,
-so a converted document keeps the mode of its source. After submit the field is read-only,
-so history keeps the mode it was sold under.
+so a converted document keeps the mode of its source. Every save derives the source (Inferred
+when the mode is its party's, else Chosen); a draft with an Inferred mode follows its party
+(sales_modes.follow). After submit the field is read-only, so history keeps the mode it was sold
+under.
 """
 
 from sales_modes.mode_resolution import (

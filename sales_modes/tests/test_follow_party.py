@@ -70,6 +70,16 @@ class TestFollowParty(SalesModesTestCase):
 		# Settings saved in a test are cached; the rollback does not reach the cache
 		frappe.clear_document_cache("Sales Modes Settings", "Sales Modes Settings")
 
+	def test_source_is_read_only_and_filterable_everywhere(self):
+		from sales_modes.setup.custom_fields import SALES_MODE_DOCTYPES
+
+		for doctype in SALES_MODE_DOCTYPES:
+			field = frappe.get_meta(doctype).get_field("sales_mode_source")
+			self.assertEqual(
+				(field.fieldtype, field.options.split()), ("Select", [INFERRED, CHOSEN]), doctype
+			)
+			self.assertTrue(field.read_only and field.no_copy and field.in_standard_filter, doctype)
+
 	def test_type_corrected_to_individual_moves_what_was_inferred_only(self):
 		make_mode(KEY_ACCOUNTS)
 		customer = make_customer("_SM Follow Shop", "Company")
