@@ -35,7 +35,7 @@ from sales_modes.core.mode_sql import (
 	prospect_mode_sql,
 )
 from sales_modes.core.modes import INFERRED, ModeMap
-from sales_modes.mode_resolution import walk_in_condition
+from sales_modes.mode_resolution import customer_inference, walk_in_condition
 from sales_modes.settings import get_mode_map, mode_map_from
 
 # Sales documents and the field naming their party: (doctype, party-type field or None, party field)
@@ -106,8 +106,6 @@ def walk_in_changed(profile, method=None) -> None:
 def follow_customer(customer: str) -> None:
 	"""Save a customer with an Inferred mode again, so that it (and its followers) take what
 	inference gives now."""
-	from sales_modes.mode_resolution import customer_inference
-
 	stored = frappe.db.get_value(
 		"Customer", customer, ["sales_mode", "sales_mode_source", "customer_type"], as_dict=True
 	)

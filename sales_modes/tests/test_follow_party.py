@@ -12,8 +12,10 @@ from frappe.tests.test_api import FrappeAPITestCase
 from frappe.utils import nowdate
 
 from sales_modes import follow, gate
-from sales_modes.core.modes import CHOSEN, INFERRED
+from sales_modes.core.modes import CHOSEN, INFERRED, lead_mode
+from sales_modes.mode_resolution import customer_inference
 from sales_modes.pipelines import get_pipeline
+from sales_modes.settings import get_mode_map
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	get_company,
@@ -234,6 +236,13 @@ class TestFollowParty(SalesModesTestCase):
 		self.assertEqual(mode_of("Opportunity", deal.name), ("B2C", INFERRED))
 		self.assertEqual(mode_of("Sales Invoice", invoice.name), ("B2B", INFERRED))
 		assert_gate_holds(self, company.name)
+		# The set-based SQL gave every Inferred party of the site what the Python rule gives it
+		frappe.clear_document_cache("Sales Modes Settings", "Sales Modes Settings")
+		inferred = {"sales_mode_source": INFERRED}
+		for row in frappe.get_all("Customer", inferred, ["name", "customer_type", "sales_mode"]):
+			self.assertEqual(row.sales_mode, customer_inference(row.customer_type, row.name), row.name)
+		for row in frappe.get_all("Lead", inferred, ["name", "company_name", "sales_mode"]):
+			self.assertEqual(row.sales_mode, lead_mode(row.company_name, get_mode_map()), row.name)
 
 	def test_a_sales_manager_cannot_change_the_mapping(self):
 		make_user_with_roles(SALES_MANAGER, ["Sales Manager"])

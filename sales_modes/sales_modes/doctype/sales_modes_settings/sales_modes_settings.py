@@ -40,7 +40,11 @@ class SalesModesSettings(Document):
 		self.validate_override_role()
 
 	def on_update(self):
-		# Inferred modes follow the mapping (set-based; in a background job on big sites)
+		# Inferred modes follow the mapping (set-based; in a background job on big sites). Not while
+		# the app installs: Frappe creates this single before the custom fields exist, and the
+		# install's backfill infers every mode afterwards
+		if self.flags.in_insert or frappe.flags.in_install == "sales_modes":
+			return
 		if any(self.has_value_changed(fieldname) for fieldname in MODE_FIELDS):
 			from sales_modes import follow
 
