@@ -19,6 +19,7 @@ from sales_modes.settings import get_mode_map
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	get_company,
+	item_row,
 	lost_reason,
 	make_customer,
 	make_lead,
@@ -274,6 +275,7 @@ class TestFollowParty(SalesModesTestCase):
 		self.assertEqual(mode_of("Customer", walk_in.name), ("B2C", INFERRED))
 		self.assertEqual(mode_of("Sales Invoice", draft.name), ("B2C", INFERRED))
 		self.assertEqual(make_sales_invoice(walk_in.name).sales_mode, "B2C")
+		self.assertEqual(mode_of("POS Invoice", make_pos_invoice(profile, walk_in.name)), ("B2C", INFERRED))
 		# The setting decides; blank, a walk-in is read by its type
 		frappe.set_user(make_user_with_roles(SYSTEM_MANAGER, ["System Manager"]))
 		settings = frappe.get_single("Sales Modes Settings")
@@ -285,8 +287,18 @@ class TestFollowParty(SalesModesTestCase):
 		settings.walk_in_customer_mode = "B2C"
 		settings.save()
 		self.assertEqual(mode_of("Customer", walk_in.name), ("B2C", INFERRED))
-		# No longer the profile's customer: read by its type again
-		frappe.delete_doc("POS Profile", profile)
+
+	def test_a_disabled_or_deleted_pos_profile_ends_the_walk_in(self):
+		walk_in = make_customer("_SM Follow Walk-in Gone", "Company")
+		profile = frappe.get_doc("POS Profile", make_pos_profile(walk_in.name))
+		self.assertEqual(mode_of("Customer", walk_in.name), ("B2C", INFERRED))
+		profile.disabled = 1
+		profile.save()
+		self.assertEqual(mode_of("Customer", walk_in.name), ("B2B", INFERRED))
+		profile.disabled = 0
+		profile.save()
+		self.assertEqual(mode_of("Customer", walk_in.name), ("B2C", INFERRED))
+		frappe.delete_doc("POS Profile", profile.name)
 		self.assertEqual(mode_of("Customer", walk_in.name), ("B2B", INFERRED))
 
 	def test_existing_rows_are_marked_at_upgrade(self):
@@ -337,6 +349,33 @@ def make_pos_profile(customer: str) -> str:
 		.insert()
 		.name
 	)
+
+
+def make_pos_invoice(profile: str, customer: str) -> str:
+	"""A draft POS Invoice at the shop (a POS Opening Entry must be open)."""
+	frappe.get_doc(
+		{
+			"doctype": "POS Opening Entry",
+			"pos_profile": profile,
+			"user": frappe.session.user,
+			"company": get_company(),
+			"period_start_date": frappe.utils.now_datetime(),
+			"balance_details": [{"mode_of_payment": "Cash", "opening_amount": 0}],
+		}
+	).submit()
+	doc = frappe.get_doc(
+		{
+			"doctype": "POS Invoice",
+			"pos_profile": profile,
+			"company": get_company(),
+			"customer": customer,
+			"is_pos": 1,
+			"items": [item_row(rate=30)],
+		}
+	)
+	doc.set_missing_values()
+	doc.set("payments", [{"mode_of_payment": "Cash", "amount": 30, "default": 1}])
+	return doc.insert().name
 
 
 class TestSourceThroughREST(FrappeAPITestCase):
