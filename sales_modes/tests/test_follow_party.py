@@ -320,6 +320,23 @@ class TestFollowParty(SalesModesTestCase):
 		self.assertEqual(mode_of("Quotation", other.name), ("B2C", CHOSEN))
 		self.assertEqual(follow.mark_sources(), 0)  # idempotent
 
+	def test_upgrade_moves_walk_in_customers_inferred_from_the_company_default(self):
+		"""Before this version the POS walk-in party was inferred B2B from ERPNext's default type."""
+		walk_in = make_customer("_SM Follow Legacy Walk-in", "Company")
+		make_pos_profile(walk_in.name)
+		draft = make_sales_invoice(walk_in.name, submit=False)
+		sold = make_sales_invoice(walk_in.name)
+		for doctype, name in (
+			("Customer", walk_in.name),
+			("Sales Invoice", draft.name),
+			("Sales Invoice", sold.name),
+		):
+			frappe.db.set_value(doctype, name, {"sales_mode": "B2B", "sales_mode_source": None})
+		follow.mark_sources_on_upgrade()
+		self.assertEqual(mode_of("Customer", walk_in.name), ("B2C", INFERRED))
+		self.assertEqual(mode_of("Sales Invoice", draft.name), ("B2C", INFERRED))
+		self.assertEqual(mode_of("Sales Invoice", sold.name), ("B2B", INFERRED))  # sold under B2B
+
 
 def make_pos_profile(customer: str) -> str:
 	from sales_modes.tests.history_builder import account
