@@ -13,7 +13,8 @@ from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import IfNull
 
 from sales_modes.core.mode_sql import customer_mode_sql, lead_mode_sql, prospect_mode_sql
-from sales_modes.core.modes import PARTY_DOCTYPES
+from sales_modes.core.modes import INFERRED, PARTY_DOCTYPES
+from sales_modes.mode_resolution import walk_in_condition
 from sales_modes.settings import get_mode_map
 
 # Above this many blank rows, installing hands the backfill to a background worker
@@ -28,14 +29,23 @@ def is_blank(column):
 
 
 def infer_blank_modes(doctype: str, mode) -> None:
-	"""SET sales_mode = <the inference rule as SQL> WHERE sales_mode is blank."""
+	"""SET sales_mode = <the inference rule as SQL>, marked Inferred, WHERE sales_mode is blank."""
 	table = DocType(doctype)
-	frappe.qb.update(table).set(table.sales_mode, mode(table)).where(is_blank(table.sales_mode)).run()
+	inferred = mode(table)
+	(
+		frappe.qb.update(table)
+		.set(table.sales_mode, inferred)
+		.set(table.sales_mode_source, Case().when(inferred.isnotnull(), INFERRED))
+		.where(is_blank(table.sales_mode))
+	).run()
 
 
 def backfill_customers() -> None:
 	mode_map = get_mode_map()
-	infer_blank_modes("Customer", lambda customer: customer_mode_sql(customer.customer_type, mode_map))
+	infer_blank_modes(
+		"Customer",
+		lambda customer: customer_mode_sql(customer.customer_type, mode_map, walk_in_condition(customer)),
+	)
 
 
 def backfill_leads() -> None:
@@ -61,10 +71,10 @@ def copy_from_party(doctype: str, party_type_field: str | None, party_field: str
 			f"""
 			UPDATE `tab{doctype}` doc
 			JOIN `tab{party_type}` party ON party.name = doc.`{party_field}`
-			SET doc.sales_mode = party.sales_mode
+			SET doc.sales_mode = party.sales_mode, doc.sales_mode_source = %(inferred)s
 			WHERE IFNULL(doc.sales_mode, '') = '' AND IFNULL(party.sales_mode, '') != '' {condition}
 			""",
-			{"party_type": party_type},
+			{"party_type": party_type, "inferred": INFERRED},
 		)
 
 

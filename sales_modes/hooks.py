@@ -32,12 +32,18 @@ before_request = ["sales_modes.input_checks.check_rest_payload"]
 
 # Document events: one handler module per host doctype
 doc_events = {
-	"Customer": {"validate": "sales_modes.events.customer.validate"},
+	"Customer": {
+		"validate": "sales_modes.events.customer.validate",
+		"on_update": "sales_modes.events.customer.on_update",
+	},
 	"Lead": {
 		"validate": "sales_modes.events.lead.validate",
 		"on_update": "sales_modes.events.lead.on_update",
 	},
-	"Prospect": {"validate": "sales_modes.events.prospect.validate"},
+	"Prospect": {
+		"validate": "sales_modes.events.prospect.validate",
+		"on_update": "sales_modes.events.prospect.on_update",
+	},
 	"Opportunity": {
 		"validate": "sales_modes.events.opportunity.validate",
 		"before_change": "sales_modes.events.opportunity.before_change",
@@ -49,6 +55,11 @@ doc_events = {
 	"Sales Invoice": {"validate": "sales_modes.events.sales_document.validate"},
 	"POS Invoice": {"validate": "sales_modes.events.sales_document.validate"},
 	"Delivery Note": {"validate": "sales_modes.events.sales_document.validate"},
+	# Its default customer is the walk-in party, whose inferred mode is a setting of its own
+	"POS Profile": {
+		"on_update": "sales_modes.follow.walk_in_changed",
+		"after_delete": "sales_modes.follow.walk_in_changed",
+	},
 }
 
 # The stage log outlives its opportunity (its rows are marked as of a deleted deal)

@@ -2,10 +2,11 @@
 
 import frappe
 
+from sales_modes import follow
 from sales_modes.backfill import backfill_on_install
 from sales_modes.history import install_over_history
 from sales_modes.setup.custom_fields import delete_custom_fields, make_custom_fields
-from sales_modes.setup.defaults import install_defaults
+from sales_modes.setup.defaults import add_new_settings_defaults, install_defaults
 from sales_modes.setup.indexes import add_indexes, drop_indexes
 from sales_modes.setup.permissions import grant_permissions, revoke_permissions
 
@@ -22,6 +23,7 @@ def after_install():
 	grant_permissions()
 	install_defaults(fresh_install=True)
 	backfill_on_install()
+	follow.mark_sources()
 	install_over_history()
 
 
@@ -30,6 +32,8 @@ def after_migrate():
 	# when a custom field or an index changes
 	sync_schema()
 	grant_permissions()
+	add_new_settings_defaults()
+	follow.mark_sources_on_upgrade()
 
 
 def before_uninstall():

@@ -1,4 +1,9 @@
-"""Frappe side of mode inference: reads the party, asks the core, validates the result."""
+"""Frappe side of mode inference: reads the party, asks the core, validates the result.
+
+Every save of a record that carries `sales_mode` stores it with its source (core.modes.decide):
+Inferred when it is what inference gives, Chosen when someone picked another mode. The source is
+derived here from what the server reads, never taken from the client.
+"""
 
 import frappe
 from frappe import _
@@ -8,10 +13,41 @@ from sales_modes.settings import get_mode_map, get_settings
 
 # What each party doctype needs read to infer its mode when it has none stored yet
 PARTY_INFERENCE_FIELDS = {
-	"Customer": ["sales_mode", "customer_type"],
+	"Customer": ["name", "sales_mode", "customer_type"],
 	"Lead": ["sales_mode", "company_name"],
 	"Prospect": ["sales_mode"],
 }
+
+
+def is_walk_in(customer: str | None) -> bool:
+	"""The default customer of an enabled POS Profile stands for the shoppers who give no name."""
+	return bool(customer) and bool(frappe.db.exists("POS Profile", {"customer": customer, "disabled": 0}))
+
+
+def walk_in_condition(customer):
+	"""SQL: the customer (a Customer table) is the default customer of an enabled POS Profile."""
+	from frappe.query_builder import DocType
+
+	profile = DocType("POS Profile")
+	return customer.name.isin(
+		frappe.qb.from_(profile)
+		.select(profile.customer)
+		.where(profile.disabled == 0)
+		.where(profile.customer.isnotnull())
+	)
+
+
+def customer_inference(customer_type: str | None, customer: str | None) -> str | None:
+	return modes.customer_mode(customer_type, get_mode_map(), walk_in=is_walk_in(customer))
+
+
+def party_inference(doc) -> str | None:
+	"""What inference gives a Customer, Lead or Prospect from its own attributes."""
+	if doc.doctype == "Customer":
+		return customer_inference(doc.customer_type, None if doc.is_new() else doc.name)
+	if doc.doctype == "Lead":
+		return modes.lead_mode(doc.company_name, get_mode_map())
+	return modes.prospect_mode(get_mode_map())
 
 
 def infer_party_mode(party_doctype: str | None, party_name: str | None) -> str | None:
@@ -26,19 +62,45 @@ def infer_party_mode(party_doctype: str | None, party_name: str | None) -> str |
 		return party.sales_mode
 	mode_map = get_mode_map()
 	if party_doctype == "Customer":
-		return modes.customer_mode(party.customer_type, mode_map)
+		return customer_inference(party.customer_type, party.name)
 	if party_doctype == "Lead":
 		return modes.lead_mode(party.company_name, mode_map)
 	return modes.prospect_mode(mode_map)
 
 
-def fill_mode(doc, inferred: str | None) -> None:
-	doc.sales_mode = modes.resolve(doc.sales_mode, inferred)
+def stored_mode(doc) -> tuple[str | None, str | None]:
+	before = None if doc.is_new() else doc.get_doc_before_save()
+	if before is None:
+		return None, None
+	return before.get("sales_mode") or None, before.get("sales_mode_source") or None
 
 
-def fill_mode_from_party(doc, party_doctype: str | None, party_name: str | None) -> None:
-	if not doc.sales_mode:
-		fill_mode(doc, infer_party_mode(party_doctype, party_name))
+def needs_inference(doc) -> bool:
+	"""A save that keeps a mode with a known source needs no inference (and no query)."""
+	mode, source = stored_mode(doc)
+	return doc.is_new() or not doc.sales_mode or doc.sales_mode != mode or source not in modes.SOURCES
+
+
+def apply_mode(doc, inferred: str | None, follows: bool = False) -> None:
+	"""Store the mode this save gives with its source (core.modes.decide)."""
+	mode, source = stored_mode(doc)
+	doc.sales_mode, doc.sales_mode_source = modes.decide(
+		doc.sales_mode or None, inferred, mode, source, doc.is_new(), follows
+	)
+
+
+def apply_party_own_mode(doc) -> None:
+	"""Customer, Lead, Prospect: an Inferred mode follows the party's own attributes on every save."""
+	apply_mode(doc, party_inference(doc), follows=True)
+
+
+def apply_mode_from_party(doc, party_doctype: str | None, party_name: str | None) -> None:
+	"""A deal or sales document infers its party's mode; it follows the party by cascade only
+	(sales_modes.follow), never on its own save: a deal the gate held keeps its mode."""
+	if needs_inference(doc):
+		apply_mode(doc, infer_party_mode(party_doctype, party_name))
+	else:
+		apply_mode(doc, None)
 
 
 def copies_mode_to_transactions() -> bool:

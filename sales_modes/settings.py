@@ -13,12 +13,16 @@ def get_settings():
 
 
 def get_mode_map() -> ModeMap:
-	settings = get_settings()
+	return mode_map_from(get_settings())
+
+
+def mode_map_from(settings) -> ModeMap:
 	return ModeMap(
 		company=settings.company_mode or None,
 		partnership=settings.partnership_mode or None,
 		individual=settings.individual_mode or None,
 		fallback=settings.fallback_mode or None,
+		walk_in=settings.get("walk_in_customer_mode") or None,
 	)
 
 

@@ -14,6 +14,9 @@ SETTINGS = {
 	"company_mode": "B2B",
 	"partnership_mode": "B2B",
 	"individual_mode": "B2C",
+	# A customer that is the default customer of a POS Profile (the walk-in shopper) is a person,
+	# whatever customer_type ERPNext gave it (it defaults to Company)
+	"walk_in_customer_mode": "B2C",
 	"copy_mode_to_transactions": 1,
 	"override_role": SALES_MANAGER,
 	"gate_data_import": 1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sales_modes.core.deal_states import OPEN_STATUSES
 from sales_modes.core.defaults import SETTINGS
 
 # ERPNext's Customer.customer_type options
@@ -38,6 +39,7 @@ class ModeMap:
 	partnership: str | None = SETTINGS["partnership_mode"]
 	individual: str | None = SETTINGS["individual_mode"]
 	fallback: str | None = SETTINGS.get("fallback_mode")
+	walk_in: str | None = SETTINGS["walk_in_customer_mode"]
 
 	def customer_type_modes(self) -> dict[str, str | None]:
 		"""{customer type: its mode, None when unmapped}, in CUSTOMER_TYPE_FIELDS order."""
@@ -57,7 +59,11 @@ class ModeMap:
 		return self.individual or self.fallback
 
 
-def customer_mode(customer_type: str | None, mode_map: ModeMap) -> str | None:
+def customer_mode(customer_type: str | None, mode_map: ModeMap, walk_in: bool = False) -> str | None:
+	"""A walk-in customer (the default customer of a POS Profile) takes the walk-in mode when one is
+	set; any other customer the mode of its type."""
+	if walk_in and mode_map.walk_in:
+		return mode_map.walk_in
 	return mode_map.for_customer_type(customer_type)
 
 
@@ -80,3 +86,69 @@ def prospect_mode(mode_map: ModeMap) -> str | None:
 def resolve(explicit: str | None, inferred: str | None) -> str | None:
 	"""An explicit choice always wins; inference only fills a blank."""
 	return explicit or inferred or None
+
+
+# Whether a record's mode was inferred (it follows its party) or chosen by someone (it never
+# changes by itself): the values of `sales_mode_source`
+INFERRED = "Inferred"
+CHOSEN = "Chosen"
+SOURCES = (INFERRED, CHOSEN)
+
+
+def mode_source(mode: str | None, inferred: str | None) -> str | None:
+	"""A mode equal to what inference gives is Inferred, any other is Chosen; no mode, no source."""
+	if not mode:
+		return None
+	return INFERRED if mode == inferred else CHOSEN
+
+
+def decide(
+	given: str | None,
+	inferred: str | None,
+	stored_mode: str | None = None,
+	stored_source: str | None = None,
+	is_new: bool = True,
+	follows: bool = False,
+) -> tuple[str | None, str | None]:
+	"""(mode, source) a save stores. `given` is the mode the save carries, `inferred` what inference
+	gives now, `stored_*` what the record holds, `follows` whether an unchanged Inferred mode takes
+	the inference of this save (a party re-read on its own save; documents follow by cascade only).
+
+	- blank: inference fills it, Inferred (clearing a choice makes the mode Inferred again);
+	- new, or changed in this save: Inferred when it is what inference gives, else Chosen;
+	- unchanged: a Chosen mode stays; an Inferred one follows the inference when `follows`.
+	The client never sets the source: it is derived here, from values the server reads.
+	"""
+	if not given:
+		return inferred or None, mode_source(inferred, inferred)
+	if is_new or given != stored_mode:
+		return given, mode_source(given, inferred)
+	source = stored_source if stored_source in SOURCES else mode_source(given, inferred)
+	if source == INFERRED and follows and inferred:
+		return inferred, INFERRED
+	return given, source
+
+
+def document_follows(source: str | None, docstatus: int | None) -> bool:
+	"""A sales document follows its party while its mode is Inferred and it is a draft: submitted
+	(and cancelled) documents keep the mode they were sold under."""
+	return source == INFERRED and not docstatus
+
+
+def deal_follows(source: str | None, status: str | None) -> bool:
+	"""An opportunity follows its party while its mode is Inferred and the deal is open: won, lost
+	and closed deals keep theirs."""
+	return source == INFERRED and status in OPEN_STATUSES
+
+
+def deal_may_move(stage: str | None, old_stages: tuple[str, ...], new_stages: tuple[str, ...]) -> bool:
+	"""Whether the stage gate can let an open deal change mode without an override: a deal with no
+	stage, or one in the first stage of its old pipeline (or of none) whose stage the new pipeline
+	has (or that has no pipeline). Past the first stage a move needs the override role and a reason,
+	which no cascade has: such a deal keeps its old mode (and stays Inferred). The gate still
+	checks the new stage's rules when the move is saved."""
+	if not stage:
+		return True
+	if old_stages and stage != old_stages[0]:
+		return False
+	return not new_stages or stage in new_stages

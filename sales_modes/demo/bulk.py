@@ -37,6 +37,7 @@ from sales_modes.demo.common import (
 	territory,
 )
 from sales_modes.events.opportunity import set_base_amount
+from sales_modes.follow import mark_sources
 from sales_modes.gate import unmet_messages
 from sales_modes.setup.indexes import add_indexes
 from sales_modes.stage_log import transition_values
@@ -94,6 +95,8 @@ class BulkGenerator:
 		self.write("Customer", self.customer_rows())
 		self.write_opportunities()
 		self.write_invoices()
+		# Whether each mode was inferred or chosen, by the upgrade's own set-based rule
+		mark_sources()
 		# The reports' indexes, through the app's own setup: a site installed before a patch
 		# added one still gets it; building them once after the load beats keeping them up row by row
 		if with_indexes:  # DDL commits: not inside a test's transaction

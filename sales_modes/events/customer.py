@@ -1,8 +1,11 @@
-from sales_modes.core import modes
-from sales_modes.mode_resolution import fill_mode, validate_sales_mode
-from sales_modes.settings import get_mode_map
+from sales_modes import follow
+from sales_modes.mode_resolution import apply_party_own_mode, validate_sales_mode
 
 
 def validate(doc, method=None):
-	fill_mode(doc, modes.customer_mode(doc.customer_type, get_mode_map()))
+	apply_party_own_mode(doc)
 	validate_sales_mode(doc)
+
+
+def on_update(doc, method=None):
+	follow.party_mode_changed(doc)

@@ -1,18 +1,17 @@
-from sales_modes.core import modes
+from sales_modes import follow
 from sales_modes.input_checks import check_field_values
-from sales_modes.mode_resolution import fill_mode, validate_sales_mode
+from sales_modes.mode_resolution import apply_party_own_mode, validate_sales_mode
 from sales_modes.qualification import (
 	keep_server_owned,
 	note_qualification,
 	validate_disqualification,
 	validate_qualification,
 )
-from sales_modes.settings import get_mode_map
 
 
 def validate(doc, method=None):
 	check_field_values(doc)
-	fill_mode(doc, modes.lead_mode(doc.company_name, get_mode_map()))
+	apply_party_own_mode(doc)
 	validate_sales_mode(doc)
 	keep_server_owned(doc)
 	validate_qualification(doc)
@@ -21,3 +20,4 @@ def validate(doc, method=None):
 
 def on_update(doc, method=None):
 	note_qualification(doc)
+	follow.party_mode_changed(doc)

@@ -2,12 +2,12 @@ from frappe.utils import flt
 
 from sales_modes import close_date, gate, stage_log
 from sales_modes.input_checks import check_field_values
-from sales_modes.mode_resolution import fill_mode_from_party, validate_sales_mode
+from sales_modes.mode_resolution import apply_mode_from_party, validate_sales_mode
 
 
 def validate(doc, method=None):
 	check_field_values(doc)
-	fill_mode_from_party(doc, doc.opportunity_from, doc.party_name)
+	apply_mode_from_party(doc, doc.opportunity_from, doc.party_name)
 	validate_sales_mode(doc)
 	gate.apply_stage_gate(doc)
 	set_base_amount(doc)

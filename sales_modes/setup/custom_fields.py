@@ -37,12 +37,32 @@ def sales_mode_field(insert_after: str) -> dict:
 		"in_standard_filter": 1,
 		"in_preview": 1,
 		"search_index": 1,
-		"description": "B2B or B2C. Inferred automatically when left empty; set it to override.",
+		"description": "B2B or B2C. Inferred when left empty; pick another mode to choose it, clear it to infer it again.",
+	}
+
+
+def sales_mode_source_field() -> dict:
+	"""Whether the mode was inferred (it follows the party) or chosen (it never changes by itself).
+	Set by the server on every save, never taken from a client; not copied to new documents."""
+	return {
+		"fieldname": "sales_mode_source",
+		"label": "Sales Mode Source",
+		"fieldtype": "Select",
+		"options": "\nInferred\nChosen",
+		"insert_after": "sales_mode",
+		"read_only": 1,
+		"no_copy": 1,
+		"in_standard_filter": 1,
+		"depends_on": "sales_mode",
+		"description": "Inferred: follows the customer type, the lead's organisation and Sales Modes Settings. Chosen: set by a user and never changed by itself. Set by the system.",
 	}
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
-	fields = {doctype: [sales_mode_field(after)] for doctype, after in SALES_MODE_DOCTYPES.items()}
+	fields = {
+		doctype: [sales_mode_field(after), sales_mode_source_field()]
+		for doctype, after in SALES_MODE_DOCTYPES.items()
+	}
 
 	fields["Opportunity"] += [
 		{
@@ -50,7 +70,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			"label": "Sales Mode Family",
 			"fieldtype": "Data",
 			"fetch_from": "sales_mode.family",
-			"insert_after": "sales_mode",
+			"insert_after": "sales_mode_source",
 			"read_only": 1,
 			"hidden": 1,
 		},

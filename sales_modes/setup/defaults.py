@@ -63,6 +63,18 @@ def set_settings_defaults(fresh_install: bool = False) -> None:
 		settings.save()
 
 
+def add_new_settings_defaults() -> None:
+	"""after_migrate: a setting a newer version adds gets its default once; a blank an admin saved
+	later stays blank (it is stored in tabSingles)."""
+	stored = frappe.db.get_singles_dict("Sales Modes Settings")
+	if not stored:
+		return  # never set up: install_defaults does it all
+	for fieldname, value in defaults.SETTINGS.items():
+		if fieldname in stored or (fieldname.endswith("_mode") and not frappe.db.exists("Sales Mode", value)):
+			continue
+		frappe.db.set_single_value("Sales Modes Settings", fieldname, value)
+
+
 def restore_mode_defaults(mode_name: str) -> None:
 	shipped = {m["mode_name"]: m for m in load_default_records("sales_modes.json")}
 	if mode_name not in shipped:

@@ -4,10 +4,22 @@ frappe.provide("sales_modes");
 // One neutral line naming the mode in the form's intro (v15 puts the dashboard in the Connections
 // tab, out of sight), cleared first: refresh runs more than once per load and set_intro appends.
 // Neutral, not coloured by family: B2C is no warning. No server call, so every desk role sees it.
+// It says whether the mode was inferred (it follows the party) or chosen (it stays).
 sales_modes.show_mode_indicator = function (frm) {
 	frm.set_intro();
 	if (!frm.doc.sales_mode || frm.is_new()) return;
-	frm.set_intro(__("Sales Mode: {0}", [__(frm.doc.sales_mode)]), "blue");
+	const mode = __(frm.doc.sales_mode);
+	const messages = {
+		Inferred: __(
+			"Sales Mode: {0}, inferred: it follows the party until someone picks another mode.",
+			[mode]
+		),
+		Chosen: __(
+			"Sales Mode: {0}, chosen: it never changes by itself. Clear it to infer it again.",
+			[mode]
+		),
+	};
+	frm.set_intro(messages[frm.doc.sales_mode_source] || __("Sales Mode: {0}", [mode]), "blue");
 };
 
 // Filters shared by the Sales Modes reports: company, the last 12 months, territory, customer group, mode

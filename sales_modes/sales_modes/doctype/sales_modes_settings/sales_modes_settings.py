@@ -6,7 +6,13 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.permissions import AUTOMATIC_ROLES
 
-MODE_FIELDS = ("company_mode", "partnership_mode", "individual_mode", "fallback_mode")
+MODE_FIELDS = (
+	"company_mode",
+	"partnership_mode",
+	"individual_mode",
+	"fallback_mode",
+	"walk_in_customer_mode",
+)
 
 
 class SalesModesSettings(Document):
@@ -26,11 +32,23 @@ class SalesModesSettings(Document):
 		override_role: DF.Link | None
 		partnership_mode: DF.Link | None
 		stall_alerts_enabled: DF.Check
+		walk_in_customer_mode: DF.Link | None
 
 	# end: auto-generated types
 	def validate(self):
 		self.validate_mode_mapping()
 		self.validate_override_role()
+
+	def on_update(self):
+		# Inferred modes follow the mapping (set-based; in a background job on big sites). Not while
+		# the app installs: Frappe creates this single before the custom fields exist, and the
+		# install's backfill infers every mode afterwards
+		if self.flags.in_insert or frappe.flags.in_install == "sales_modes":
+			return
+		if any(self.has_value_changed(fieldname) for fieldname in MODE_FIELDS):
+			from sales_modes import follow
+
+			follow.settings_changed(self)
 
 	def validate_mode_mapping(self):
 		for fieldname in MODE_FIELDS:
