@@ -176,16 +176,21 @@ def overlapping_labels(charts: list[list[dict]], gap: float = 2) -> list[tuple[s
 
 
 def wait_charts(desk, count: int) -> list[list[dict]]:
-	"""The x-axis labels once `count` charts have drawn them (frappe-charts animates them in)."""
+	"""The x-axis labels once `count` charts have drawn them and they stopped moving (frappe-charts
+	animates its axes in): the same boxes on three polls in a row."""
+	desk.page.evaluate("() => { window.__chart_labels = null; }")
 	desk.page.wait_for_function(
-		"""(n) => {
+		"""([n, read]) => {
 			const charts = [...document.querySelectorAll('.frappe-chart')];
-			return charts.length >= n && charts.every((c) => c.querySelector('.x.axis text'))
-				&& !document.querySelector('.chart-container .chart-loading-state:not(.hide)');
+			if (charts.length < n || !charts.every((c) => c.querySelector('.x.axis text'))) return false;
+			const now = JSON.stringify(eval(read)());
+			window.__chart_labels = now === (window.__chart_labels || {}).last
+				? { last: now, same: window.__chart_labels.same + 1 } : { last: now, same: 0 };
+			return window.__chart_labels.same >= 2;
 		}""",
-		arg=count,
+		arg=[count, X_LABELS],
+		polling=250,
 	)
-	desk.page.wait_for_timeout(1000)  # the axis transition of frappe-charts
 	return desk.page.evaluate(X_LABELS)
 
 
