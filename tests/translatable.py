@@ -10,6 +10,18 @@ from tests.artifacts import APP
 JS_CALL = re.compile(r"""\b__\(\s*(["'`])((?:\\.|(?!\1).)+)\1""", re.S)
 JSON_KEYS = ("label", "description", "title", "name", "report_name", "chart_name", "subject")
 OPTION_FIELDTYPES = ("Select",)
+# What the onboarding widget passes through __(): the whole markdown description is one message
+ONBOARDING_KEYS = {
+	"Module Onboarding": ("title", "subtitle", "success_message"),
+	"Onboarding Step": (
+		"title",
+		"description",
+		"action_label",
+		"report_description",
+		"callback_title",
+		"callback_message",
+	),
+}
 
 
 def python_strings(path: Path) -> set[str]:
@@ -65,6 +77,8 @@ def json_strings(path: Path) -> set[str]:
 			if isinstance(column, dict):
 				found.add(column.get("label"))
 		return {s for s in found if isinstance(s, str) and s}
+	if isinstance(data, dict) and data.get("doctype") in ONBOARDING_KEYS:
+		return {data[k] for k in ONBOARDING_KEYS[data["doctype"]] if data.get(k)}
 	return set()
 
 

@@ -8,12 +8,13 @@ from frappe.utils.password import update_password
 
 from sales_modes.tests.factories import make_customer, make_item
 
-# The users the browser tests log in as: a rep (no override) and a manager (the override role)
+# The users the browser tests log in as: a rep (no override) and a manager (the override role,
+# and Accounts User, whom Repeat Purchase by Mode, a Sales Invoice report, is for)
 REP = "sales-modes-rep@example.com"
 MANAGER = "sales-modes-manager@example.com"
 USERS = {
 	REP: ["Sales User"],
-	MANAGER: ["Sales User", "Sales Manager", "System Manager"],
+	MANAGER: ["Sales User", "Sales Manager", "System Manager", "Accounts User"],
 }
 # Parties the tests deal with
 B2B_CUSTOMER = "Browser Test Logistics Ltd"

@@ -8,6 +8,9 @@ frappe.ui.form.on("Sales Mode", {
 			filters: { name: ["in", (frm.doc.stages || []).map((row) => row.sales_stage)] },
 		}));
 	},
+	onload(frm) {
+		translate_shipped_texts(frm);
+	},
 	refresh(frm) {
 		// The modes the app ships and who may restore them come from the server (boot.py)
 		const boot = frappe.boot.sales_modes || {};
@@ -29,6 +32,33 @@ frappe.ui.form.on("Sales Mode", {
 		});
 	},
 });
+
+// The shipped guidance and messages are read through Frappe's translation of record values (as
+// the sales path and the gate show them): the grids show them in the user's language too. The
+// formatter goes on the doctype's docfield and on this form's copy of it, which the grid reads.
+function translate_shipped_texts(frm) {
+	const translated = (value) => frappe.utils.escape_html(value ? __(value) : "");
+	for (const [doctype, fieldname] of [
+		["Sales Mode Stage", "guidance"],
+		["Stage Requirement", "message"],
+	]) {
+		const df = frappe.meta.docfield_map[doctype]?.[fieldname];
+		if (df) df.formatter = translated;
+		const copy = frappe.meta.get_docfield(doctype, fieldname, frm.doc.name);
+		if (copy) copy.formatter = translated;
+	}
+	// A Datetime field's description gets the time zone appended before Frappe translates it
+	// (where the user's zone is not the system's), which no translation matches: translate first
+	for (const df of [
+		frappe.meta.docfield_map["Stage Requirement"]?.effective_from,
+		frappe.meta.get_docfield("Stage Requirement", "effective_from", frm.doc.name),
+	]) {
+		if (df && df.description && !df.sales_modes_translated) {
+			df.description = __(df.description);
+			df.sales_modes_translated = true;
+		}
+	}
+}
 
 // The requirements editor: the Field box lists the deal's (the lead's) fields by label, Only Rows
 // Where lists the chosen table's columns, and the Rule column previews the rule in plain words.

@@ -63,13 +63,14 @@ def make_row(deal: dict, now, currency: str) -> dict:
 		"opportunity": deal.opportunity,
 		"customer_name": deal.customer_name,
 		"sales_mode": deal.sales_mode,
-		"sales_stage": deal.sales_stage,
+		# Stage names are Sales Stage records, shown as Data (see get_columns): translated here
+		"sales_stage": _(deal.sales_stage) if deal.sales_stage else None,
 		"owner": deal.owner,
 		"days_in_stage": days_in_stage(deal.stage_entered_on, now),
 		"stall_after_days": deal.stall_after_days,
 		"amount": deal.base_opportunity_amount,
 		"currency": currency,
-		"next_stage": next_stage,
+		"next_stage": _(next_stage) if next_stage else None,
 		"missing": "; ".join(missing) if missing else None,
 	}
 

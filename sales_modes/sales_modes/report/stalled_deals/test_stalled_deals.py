@@ -81,3 +81,18 @@ class TestStalledDeals(data.ReportTestCase):
 			with self.subTest(**period):
 				rows = self.report({**south, **period})[1]
 				self.assertEqual([r["opportunity"] for r in rows], [self.data.o4] if shown else [])
+
+	def test_stages_speak_the_readers_language(self):
+		"""Stage names are Sales Stage records in Data columns: the report translates them (zh.po)."""
+		from babel.messages.pofile import read_po
+
+		with open(frappe.get_app_path("sales_modes", "locale", "zh.po"), "rb") as po:
+			zh = {m.id: m.string for m in read_po(po) if m.id and m.string}
+		frappe.local.lang = "zh"
+		try:
+			with patch("frappe.translate.get_all_translations", return_value=zh):
+				row = self.run_report()[1][0]
+		finally:
+			frappe.local.lang = "en"
+		self.assertEqual((row["sales_stage"], row["next_stage"]), (zh["Qualification"], zh["Needs Analysis"]))
+		self.assertNotEqual(row["sales_stage"], "Qualification")
