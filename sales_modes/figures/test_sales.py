@@ -87,6 +87,29 @@ class TestSaleFigures(SalesModesTestCase):
 		self.assertEqual((figures(), figures(**may)), before)
 		self.assertEqual(figures(**may), {"B2C": (4, 135, 1, 1, 0)})
 
+	def test_cohorts(self):
+		from sales_modes.sales_modes.report.repeat_purchase_by_mode.repeat_purchase_by_mode import (
+			execute as repeat_purchase,
+		)
+
+		_columns, rows, message, _chart, summary = repeat_purchase(
+			{"company": self.data.company, **data.FULL_YEAR}
+		)
+		# K's March sale, returned later, is a sale that month; W (walk-in) starts no cohort
+		self.assertEqual(
+			[(r["sales_mode"], str(r["cohort"]), r["cohort_size"], r["month_1"], r["month_2"]) for r in rows],
+			[
+				("B2B", "2002-02-01", 1, 100.0, 0.0),
+				("B2B", "2002-04-01", 1, 0.0, 0.0),
+				("B2C", "2002-05-01", 1, 0.0, 100.0),
+			],
+		)
+		self.assertEqual([s["value"] for s in summary], [50.0, 23.0, 100.0, 52.0])
+		self.assertEqual(
+			message,
+			"The walk-in customer of a POS Profile counts in Orders and Net Revenue, not in the customer figures.",
+		)
+
 	def test_cancelled_and_drafts_never_count(self):
 		# June: only the cancelled K invoice and the draft N invoice
 		self.assertEqual(figures(from_date="2002-06-01", to_date="2002-06-30"), {})

@@ -35,11 +35,14 @@ def execute(filters=None):
 	filters = get_filters(filters)
 	notes = report_notes(filters, sales.READS) + [note for note in (sales.walk_in_note(),) if note]
 	rows = cohort_rows(filters)
+	modes = get_modes(filters)
+	# The Repeat Rate of the period's customers holds whether or not a cohort starts in it
+	summary = get_summary(sales.mode_figures(filters), modes)
 	if not rows:
-		return get_columns(), [], get_message(notes, False), None, None
+		empty = _("No customer made a first sale in a mode in this period: no cohort starts in it.")
+		return get_columns(), [], get_message(notes, False, empty if summary else None), None, summary
 	cohorts = shape_cohorts(rows, HORIZON)
 	current = getdate(today())
-	modes = get_modes(filters)
 	order = {mode: i for i, mode in enumerate(modes)}
 	data = []
 	for (mode, cohort), entry in sorted(
@@ -49,7 +52,6 @@ def execute(filters=None):
 		for month, share in enumerate(mask_future(entry["retention"], cohort, current), start=1):
 			row[f"month_{month}"] = share
 		data.append(row)
-	summary = get_summary(sales.mode_figures(filters), modes)
 	return get_columns(), data, get_message(notes, True), get_chart(data), summary
 
 
