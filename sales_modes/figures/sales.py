@@ -66,13 +66,15 @@ def walk_in_parties():
 	return frappe.qb.from_(profile).select(profile.customer).where(profile.customer.isnotnull())
 
 
-def walk_in_note() -> str | None:
-	"""What the customer figures leave out, when a POS Profile has a walk-in customer."""
+def customer_notes() -> list[str]:
+	"""What the customer figures leave out: the walk-in party, when a POS Profile has one."""
 	if not frappe.db.exists("POS Profile", {"customer": ("is", "set")}):
-		return None
-	return _(
-		"The walk-in customer of a POS Profile counts in Orders and Net Revenue, not in the customer figures."
-	)
+		return []
+	return [
+		_(
+			"The walk-in customer of a POS Profile counts in Orders and Net Revenue, not in the customer figures."
+		)
+	]
 
 
 def sold_before(filters: frappe._dict, customer):

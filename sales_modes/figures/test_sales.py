@@ -51,9 +51,14 @@ class TestSaleFigures(SalesModesTestCase):
 	def test_walk_in_party_is_an_order_not_a_customer(self):
 		# The POS day: W 30 + 45 + 25 - 25 (return) and N 60; W is the POS Profile's walk-in party
 		self.assertEqual(figures(from_date="2002-05-01", to_date="2002-05-31"), {"B2C": (4, 135, 1, 1, 0)})
-		rows = {
-			row["sales_mode"]: row for row in comparison({"company": self.data.company, **data.FULL_YEAR})[1]
-		}
+		_columns, rows, message, _chart, _summary = comparison(
+			{"company": self.data.company, **data.FULL_YEAR}
+		)
+		rows = {row["sales_mode"]: row for row in rows}
+		self.assertEqual(
+			message,
+			"The walk-in customer of a POS Profile counts in Orders and Net Revenue, not in the customer figures.",
+		)
 		self.assertEqual(
 			{key: rows["B2C"][key] for key in ("invoices", "revenue", "avg_order_value", "customers")},
 			{"invoices": 5, "revenue": 205, "avg_order_value": 41.0, "customers": 1},

@@ -33,7 +33,7 @@ HORIZON = 12
 
 def execute(filters=None):
 	filters = get_filters(filters)
-	notes = report_notes(filters, sales.READS) + [note for note in (sales.walk_in_note(),) if note]
+	notes = report_notes(filters, sales.READS) + sales.customer_notes()
 	rows = cohort_rows(filters)
 	modes = get_modes(filters)
 	# The Repeat Rate of the period's customers holds whether or not a cohort starts in it

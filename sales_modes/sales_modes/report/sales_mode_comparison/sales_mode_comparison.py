@@ -72,7 +72,7 @@ class SalesModeComparison:
 		return (
 			self.get_columns(),
 			data,
-			get_message(report_notes(self.filters, READS), has_data),
+			get_message(report_notes(self.filters, READS) + sales.customer_notes(), has_data),
 			self.get_chart(data),
 			self.get_summary(data),
 		)
