@@ -34,16 +34,20 @@ def month_number(field):
 	return Extract(DatePart.year, field) * 12 + Extract(DatePart.month, field) - 1
 
 
-def sale_documents(doctype: str, filters: frappe._dict, period: bool = True, table=None):
-	"""(query, table) over the documents of `doctype` that sales figures count.
-
-	Submitted sales and returns, with the report's filters and the user's permissions; for Sales
-	Invoice without the consolidated invoices and credit notes (their POS Invoices count).
-	"""
-	table = table or DocType(doctype)
-	query = frappe.qb.from_(table).where(table.docstatus == 1)
+def counted(doctype: str, table):
+	"""The condition on `table` of the documents sales figures count: submitted, and for Sales
+	Invoice not consolidated (the consolidated invoices and credit notes: their POS Invoices count)."""
+	condition = table.docstatus == 1
 	if doctype == "Sales Invoice":
-		query = query.where(table.is_consolidated == 0)
+		condition &= table.is_consolidated == 0
+	return condition
+
+
+def sale_documents(doctype: str, filters: frappe._dict, period: bool = True):
+	"""(query, table) over the sales and returns of `doctype` that count, with the report's filters
+	and the user's permissions."""
+	table = DocType(doctype)
+	query = frappe.qb.from_(table).where(counted(doctype, table))
 	return apply_filters(query, table, doctype, filters, period=period), table
 
 
@@ -221,14 +225,12 @@ def cohort_activity(filters: frappe._dict, horizon: int) -> list[frappe._dict]:
 			frappe.qb.from_(first)
 			.join(t)
 			.on((t.customer == first.customer) & (t.sales_mode == first.sales_mode))
-			.where(t.docstatus == 1)
+			.where(counted(doctype, t))
 			.where(is_sale(t))
 			.where(offset <= horizon)
 			.select(first.sales_mode, first.customer, cohort.as_("cohort"), offset.as_("offset"))
 			.groupby(first.sales_mode, first.customer, cohort, offset)
 		)
-		if doctype == "Sales Invoice":
-			query = query.where(t.is_consolidated == 0)
 		branches.append(apply_filters(query, t, doctype, filters, period=False))
 	branch = union_all(branches).as_("activity")
 	return (
