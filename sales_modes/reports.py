@@ -31,7 +31,12 @@ class NoRows(Criterion):
 
 
 # Doctype -> the date field that places a document in the period
-DATE_FIELDS = {"Lead": "creation", "Opportunity": "transaction_date", "Sales Invoice": "posting_date"}
+DATE_FIELDS = {
+	"Lead": "creation",
+	"Opportunity": "transaction_date",
+	"Sales Invoice": "posting_date",
+	"POS Invoice": "posting_date",
+}
 
 
 def get_filters(filters=None, optional_period: bool = False) -> frappe._dict:

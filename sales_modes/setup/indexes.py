@@ -1,9 +1,9 @@
 """Indexes the reports need, added through the app (never by hand) and dropped on uninstall.
 
 `sales_mode` alone is indexed through its custom field (search_index). The reports filter by
-date range and group by mode, so each document gets (date, sales_mode); the invoice passes of
-Sales Mode Comparison and Repeat Purchase group by mode and customer, so their indexes cover
-every column those queries read and MariaDB never touches the rows.
+date range and group by mode, so each document gets (date, sales_mode); the sales passes
+(figures/sales.py, on Sales Invoice and POS Invoice) group by mode and customer, so their indexes
+cover every column those queries read and MariaDB never touches the rows.
 Names are explicit: MariaDB cuts index names at 64 characters.
 """
 
@@ -18,14 +18,33 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 		"Stage Transition",
 		["opportunity", "event", "transitioned_on"],
 	),
-	# Invoice scans: company, docstatus, is_return equal; grouped by mode and customer
+	"sales_modes_pos_posting_date_sales_mode": ("POS Invoice", ["posting_date", "sales_mode"]),
+	# Sales scans (figures/sales.py): company, docstatus (and is_consolidated) equal; grouped by
+	# mode and customer; returns summed, so is_return is read, not filtered on
 	"sales_modes_invoice_mode_customer": (
 		"Sales Invoice",
-		["company", "docstatus", "is_return", "sales_mode", "customer", "posting_date", "base_net_total"],
+		[
+			"company",
+			"docstatus",
+			"is_consolidated",
+			"sales_mode",
+			"customer",
+			"posting_date",
+			"is_return",
+			"base_net_total",
+		],
+	),
+	"sales_modes_pos_invoice_mode_customer": (
+		"POS Invoice",
+		["company", "docstatus", "sales_mode", "customer", "posting_date", "is_return", "base_net_total"],
 	),
 	# "Had this customer bought before the period?" from the index alone
 	"sales_modes_invoice_customer_history": (
 		"Sales Invoice",
+		["customer", "company", "docstatus", "is_return", "posting_date"],
+	),
+	"sales_modes_pos_invoice_customer_history": (
+		"POS Invoice",
 		["customer", "company", "docstatus", "is_return", "posting_date"],
 	),
 }

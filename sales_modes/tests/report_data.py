@@ -23,7 +23,7 @@ close date closed_on is the day of the Won/Lost event):
 Sales Invoices (customer, mode, territory, date, base net total):
   I1 A B2B North 2001-01-15 100   I2 A B2B North 2001-02-15 200   I3 B B2B South 2001-03-15 300
   I4 B B2B South 2000-06-15 50 (before the period: B is not a new customer)
-  I5 return of I3 2001-04-01 (excluded)   I6 A 2001-03-01 400 cancelled   I7 A 2001-03-05 draft
+  I5 return of I3 2001-04-01 -300 (netted)   I6 A 2001-03-01 400 cancelled   I7 A 2001-03-05 draft
   I8 E B2C North 2001-05-10 100 EUR at 1.1 = 110   I9 C B2C South 2001-06-10 80
 """
 

@@ -63,8 +63,28 @@ close date fall inside, so selecting wins by either date gives the same deals):
                            2025-08 B2B 5,500; 2025-10 B2C 250; every other month 0
     Sales Cycle Analysis   median days B2B 63, B2C 4; won B2B 3, B2C 1
     Stalled Deals          O7, O8, O9, O10
-Revenue, invoices, repeat and POS figures are not asserted here: see docs/metrics-findings.md
-for what they should be on this dataset and what the reports show.
+Sales figures (docs/metrics.md "Sales" and "Customers"), same window. ERPNext's POS Closing Entry
+made two consolidated Sales Invoices (walk-in 100, Jane 60): left out, their four POS Invoices
+are the sales. RS Walk-in Shopper is the POS Profile's default customer: a walk-in party, counted
+in orders and revenue, never as a customer.
+    Sales Mode Comparison  B2B: orders Acme 2 + Globex 1 + Euro GmbH 1 = 4; net revenue
+                           10,000 + 4,000 + 5,500 + 2,000 - 500 = 21,000; average order value
+                           21,000 / 4 = 5,250; customers 3, all new; repeat 1 (Acme): 33.3 %
+                           B2C: orders Jane 250, 120, 80 (fully returned: still an order), POS 60
+                           + walk-in 30, 45, 25 = 7; net revenue 250 + 120 + 80 - 80 + 60 + 30 + 45
+                           + 25 = 530; average order value 530 / 7 = 75.71; customers 1 (Jane),
+                           new 1, repeat 1: 100 %
+    Sales Mode Trends, Revenue by posting month: B2B 2025-03 10,000; 2025-05 4,000; 2025-09
+                           5,500; 2026-04 2,000 - 500 = 1,500. B2C 2025-10 250; 2026-01 120;
+                           2026-03 80 - 80 = 0; 2026-05 30 + 45 + 25 + 60 = 160. Sums: 21,000, 530
+    Repeat Purchase by Mode  cohorts B2B 2025-03 (Acme: its next sale, 2026-04, is 13 months
+                           later, past the 12 shown), 2025-05 (Globex), 2025-09 (Euro GmbH), each
+                           of 1 and 0 % in every month; B2C 2025-10 (Jane) 100 % in months 3
+                           (2026-01), 5 (2026-03: a sale, though returned later) and 7 (2026-05, at
+                           the shop), 0 % otherwise; no cohort for the walk-in party.
+                           Summary: Repeat Rate B2B 1 / 3 = 33.3 %, mean days between purchases
+                           (Acme 2025-03-20 .. 2026-04-10) 386; B2C 100 %, (2025-10-12 .. 2026-05-10)
+                           210 days / 3 intervals = 70
 
 Imported deals (TestImportedClosedDeals), from sales_modes.tests.history_builder.imported_deal:
     deal k = 1..50 closes on the 15th of month ((k - 1) % 10) + 1 of 2023 after 10 + 2k days;
@@ -320,6 +340,83 @@ class TestInstalledOverHistory(SalesModesTestCase):
 
 		stalled_deals = {row["opportunity"] for row in stalled(filters())[1]}
 		self.assertEqual(stalled_deals, {self.deals[k].name for k in ("O7", "O8", "O9", "O10")})
+
+	def test_sales_figures(self):
+		from sales_modes.sales_modes.report.repeat_purchase_by_mode.repeat_purchase_by_mode import (
+			execute as repeat_purchase,
+		)
+		from sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison import (
+			execute as comparison,
+		)
+		from sales_modes.sales_modes.report.sales_mode_trends.sales_mode_trends import execute as trends
+
+		# What the closing made: the four POS sales merged into two invoices, one per customer
+		self.assertEqual(
+			sorted(
+				frappe.get_all(
+					"Sales Invoice",
+					filters={"is_consolidated": 1, "docstatus": 1},
+					fields=["customer", "base_net_total"],
+					as_list=True,
+				)
+			),
+			[(JANE, 60), (WALK_IN, 100)],
+		)
+		self.assertEqual(frappe.db.count("POS Invoice", {"status": "Consolidated"}), 4)
+
+		keys = ("invoices", "revenue", "customers", "new_customers", "repeat_customers")
+		rows = by_mode(comparison(filters())[1])
+		self.assertEqual({k: rows["B2B"][k] for k in keys}, dict(zip(keys, (4, 21000, 3, 3, 1), strict=True)))
+		self.assertEqual({k: rows["B2C"][k] for k in keys}, dict(zip(keys, (7, 530, 1, 1, 1), strict=True)))
+		self.assertEqual(rows["B2B"]["avg_order_value"], 5250)
+		self.assertAlmostEqual(rows["B2C"]["avg_order_value"], 530 / 7)
+		self.assertAlmostEqual(rows["B2B"]["repeat_rate"], 100 / 3)
+		self.assertEqual(rows["B2C"]["repeat_rate"], 100)
+
+		columns, data = trends(filters(measure="Revenue"))[:2]
+		labels = {c["fieldname"]: c["label"] for c in columns}
+		revenue = {
+			(row["month"].strftime("%Y-%m"), labels[key]): value
+			for row in data
+			for key, value in row.items()
+			if key != "month" and value
+		}
+		self.assertEqual(
+			revenue,
+			{
+				("2025-03", "B2B"): 10000,
+				("2025-05", "B2B"): 4000,
+				("2025-09", "B2B"): 5500,
+				("2026-04", "B2B"): 1500,
+				("2025-10", "B2C"): 250,
+				("2026-01", "B2C"): 120,
+				("2026-05", "B2C"): 160,
+			},
+		)
+		b2c = next(key for key, label in labels.items() if label == "B2C")
+		self.assertEqual(next(row[b2c] for row in data if row["month"].strftime("%Y-%m") == "2026-03"), 0)
+
+		_columns, cohorts, message, _chart, summary = repeat_purchase(filters())
+		months = [f"month_{m}" for m in range(1, 13)]
+		self.assertEqual(
+			[(r["sales_mode"], str(r["cohort"]), r["cohort_size"], [r[m] for m in months]) for r in cohorts],
+			[
+				("B2B", "2025-03-01", 1, [0.0] * 12),
+				("B2B", "2025-05-01", 1, [0.0] * 12),
+				("B2B", "2025-09-01", 1, [0.0] * 12),
+				("B2C", "2025-10-01", 1, [0.0, 0.0, 100.0, 0.0, 100.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+			],
+		)
+		self.assertEqual(
+			[(s["label"], round(s["value"], 1)) for s in summary],
+			[
+				("B2B Repeat Rate", 33.3),
+				("B2B Mean Days Between Purchases", 386),
+				("B2C Repeat Rate", 100),
+				("B2C Mean Days Between Purchases", 70),
+			],
+		)
+		self.assertIn("walk-in customer of a POS Profile", message)
 
 
 class TestImportedClosedDeals(SalesModesTestCase):

@@ -1,26 +1,24 @@
 # Copyright (c) 2026, Sales Modes Developers and contributors
 # For license information, please see license.txt
 
-"""Monthly cohorts of customers by the month of their first submitted invoice in a mode, and the
-share of each cohort that bought again in each of the 12 following months.
+"""Monthly cohorts of customers by the month of their first sale in a mode, and the share of each
+cohort with a sale in the mode in each of the 12 following months (docs/metrics.md, "Customers").
 
-A customer's invoices count within one mode (a customer sold to in two modes starts a cohort in
-each); cohorts whose first month falls in the period are shown. Returns are not purchases.
+A customer's sales count within one mode (a customer sold to in two modes starts a cohort in
+each); cohorts whose first month falls in the period are shown. A sale is a sale even when it is
+returned later; returns are not sales. The walk-in party of a POS Profile is no customer. The
+summary shows the Repeat Rate of Sales Mode Comparison (same definition, same query). Every
+figure comes from sales_modes.figures.sales.
 """
 
 from datetime import date
 
-import frappe
 from frappe import _
-from frappe.query_builder import Case, DocType
-from frappe.query_builder.functions import Count, Extract, Max, Min, Sum
 from frappe.utils import getdate, today
-from pypika.enums import DatePart
 
 from sales_modes.core.metrics import mask_future, percent, ratio, shape_cohorts
+from sales_modes.figures import sales
 from sales_modes.reports import (
-	DateDiff,
-	apply_filters,
 	chart_or_none,
 	get_filters,
 	get_message,
@@ -31,24 +29,20 @@ from sales_modes.reports import (
 )
 
 HORIZON = 12
-READS = ("Sales Invoice",)
-
-
-def month_number(field):
-	"""Months since year 0: the difference of two is the number of calendar months between them."""
-	return Extract(DatePart.year, field) * 12 + Extract(DatePart.month, field) - 1
 
 
 def execute(filters=None):
 	filters = get_filters(filters)
-	notes = report_notes(filters, READS)
-	customers = first_purchases(filters)
-	rows = cohort_rows(filters, customers)
+	notes = report_notes(filters, sales.READS) + sales.customer_notes()
+	rows = cohort_rows(filters)
+	modes = get_modes(filters)
+	# The Repeat Rate of the period's customers holds whether or not a cohort starts in it
+	summary = get_summary(sales.mode_figures(filters), modes)
 	if not rows:
-		return get_columns(), [], get_message(notes, False), None, None
+		empty = _("No customer made a first sale in a mode in this period: no cohort starts in it.")
+		return get_columns(), [], get_message(notes, False, empty if summary else None), None, summary
 	cohorts = shape_cohorts(rows, HORIZON)
 	current = getdate(today())
-	modes = get_modes(filters)
 	order = {mode: i for i, mode in enumerate(modes)}
 	data = []
 	for (mode, cohort), entry in sorted(
@@ -58,72 +52,15 @@ def execute(filters=None):
 		for month, share in enumerate(mask_future(entry["retention"], cohort, current), start=1):
 			row[f"month_{month}"] = share
 		data.append(row)
-	summary_rows = repeat_summary(customers)
-	return get_columns(), data, get_message(notes, True), get_chart(data), get_summary(summary_rows, modes)
+	return get_columns(), data, get_message(notes, True), get_chart(data), summary
 
 
-def first_purchases(filters):
-	"""Per (mode, customer) whose first invoice in the mode falls in the period: first and last date, count."""
-	invoice = DocType("Sales Invoice").as_("customer_invoice")
-	query = (
-		frappe.qb.from_(invoice)
-		.select(
-			invoice.sales_mode,
-			invoice.customer,
-			Min(invoice.posting_date).as_("first_date"),
-			Max(invoice.posting_date).as_("last_date"),
-			Count("*").as_("invoices"),
-		)
-		.where(invoice.docstatus == 1)
-		.where(invoice.is_return == 0)
-		.groupby(invoice.sales_mode, invoice.customer)
-		.having(Min(invoice.posting_date) >= filters.from_date)
-		.having(Min(invoice.posting_date) <= filters.to_date)
-	)
-	return apply_filters(query, invoice, "Sales Invoice", filters, period=False).as_("first_purchase")
-
-
-def cohort_rows(filters, customers) -> list[dict]:
+def cohort_rows(filters) -> list[dict]:
 	"""{sales_mode, cohort, offset, customers}: distinct buyers per cohort and month after it."""
-	invoice = DocType("Sales Invoice")
-	cohort = month_number(customers.first_date)
-	offset = month_number(invoice.posting_date) - cohort
-	query = (
-		frappe.qb.from_(customers)
-		.join(invoice)
-		.on((invoice.customer == customers.customer) & (invoice.sales_mode == customers.sales_mode))
-		.select(
-			customers.sales_mode,
-			cohort.as_("cohort"),
-			offset.as_("offset"),
-			Count(invoice.customer).distinct().as_("customers"),
-		)
-		.where(invoice.docstatus == 1)
-		.where(invoice.is_return == 0)
-		.where(offset <= HORIZON)
-		.groupby(customers.sales_mode, cohort, offset)
-	)
-	rows = apply_filters(query, invoice, "Sales Invoice", filters, period=False).run(as_dict=True)
+	rows = sales.cohort_activity(filters, HORIZON)
 	for row in rows:
 		row.cohort = date(int(row.cohort) // 12, int(row.cohort) % 12 + 1, 1)
 	return rows
-
-
-def repeat_summary(customers) -> dict:
-	"""{mode: (customers, repeat customers, days between their purchases, intervals)}."""
-	rows = (
-		frappe.qb.from_(customers)
-		.select(
-			customers.sales_mode,
-			Count("*"),
-			Sum(Case().when(customers.invoices >= 2, 1).else_(0)),
-			Sum(DateDiff(customers.last_date, customers.first_date)),
-			Sum(customers.invoices - 1),
-		)
-		.groupby(customers.sales_mode)
-		.run()
-	)
-	return {row[0]: row[1:] for row in rows}
 
 
 def get_columns() -> list[dict]:
@@ -163,19 +100,22 @@ def get_chart(data: list[dict]) -> dict | None:
 	)
 
 
-def get_summary(summary_rows: dict, modes: list) -> list[dict] | None:
+def get_summary(figures: dict, modes: list) -> list[dict] | None:
+	"""Per mode, the Repeat Rate of Sales Mode Comparison and the mean days between purchases."""
 	summary = []
-	for mode in [m for m in modes if m in summary_rows] + [m for m in summary_rows if m not in modes]:
-		customers, repeaters, days, intervals = summary_rows[mode]
+	for mode in [m for m in modes if m in figures] + [m for m in figures if m not in modes]:
+		f = figures[mode]
+		if not f.customers:
+			continue
 		summary += [
 			{
-				"value": percent(repeaters, customers),
+				"value": percent(f.repeat_customers, f.customers),
 				"label": _("{0} Repeat Rate").format(mode_label(mode)),
 				"datatype": "Percent",
 				"indicator": "Green",
 			},
 			{
-				"value": ratio(days, intervals),
+				"value": ratio(f.days_between, f.intervals),
 				"label": _("{0} Mean Days Between Purchases").format(mode_label(mode)),
 				"datatype": "Float",
 				"indicator": "Blue",

@@ -32,8 +32,9 @@ class TestRepeatPurchaseByMode(data.ReportTestCase):
 			],
 		)
 		self.assertIsNone(message)
-		# A: 31 days between its two purchases
-		self.assertEqual([s["value"] for s in summary], [100.0, 31.0, 0.0, None])
+		# Repeat Rate as in Sales Mode Comparison: B2B customers A (2 sales) and B (1 sale in the
+		# period: its first was in 2000) -> 50 %; A: 31 days between its two sales; B2C E and C once
+		self.assertEqual([s["value"] for s in summary], [50.0, 31.0, 0.0, None])
 		self.assertEqual(chart["data"]["datasets"][0]["values"], [100.0] + [0] * 11)
 		self.assertEqual(chart["data"]["datasets"][1]["values"], [0] * 12)
 
@@ -85,5 +86,6 @@ class TestRepeatPurchaseByMode(data.ReportTestCase):
 		self.assertEqual((rows, chart, summary), ([], None, None))
 		self.assertEqual(
 			message,
-			data.NO_DATA + "<br>You may not read Sales Invoice records, so their figures are left out.",
+			data.NO_DATA + "<br>You may not read Sales Invoice records, so their figures are left out."
+			"<br>You may not read POS Invoice records, so their figures are left out.",
 		)

@@ -9,10 +9,9 @@ from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import fmt_money
-from pypika.terms import ExistsCriterion
 
 from sales_modes.core.metrics import percent, ratio
-from sales_modes.figures import deals
+from sales_modes.figures import deals, sales
 from sales_modes.reports import (
 	apply_filters,
 	chart_or_none,
@@ -25,7 +24,7 @@ from sales_modes.reports import (
 )
 
 # The doctypes whose figures the report shows
-READS = ("Lead", "Opportunity", "Sales Invoice")
+READS = ("Lead", "Opportunity", *sales.READS)
 FIGURES = (
 	"leads", "qualified_leads", "disqualified_leads", "opportunities", "won", "lost", "won_amount",
 	"committee_members", "customers", "new_customers", "repeat_customers", "invoices", "revenue",
@@ -71,7 +70,7 @@ class SalesModeComparison:
 		return (
 			self.get_columns(),
 			data,
-			get_message(report_notes(self.filters, READS), has_data),
+			get_message(report_notes(self.filters, READS) + sales.customer_notes(), has_data),
 			self.get_chart(data),
 			self.get_summary(data),
 		)
@@ -100,45 +99,18 @@ class SalesModeComparison:
 		return deals.committee_members(self.filters)
 
 	def invoice_figures(self):
-		"""Per mode: invoices, revenue, customers, new and repeat customers, from one grouped pass."""
-		invoice, earlier = DocType("Sales Invoice"), DocType("Sales Invoice").as_("earlier")
-		# A customer is new when no submitted invoice of theirs in the company predates the period
-		invoiced_before = ExistsCriterion(
-			frappe.qb.from_(earlier)
-			.select(earlier.name)
-			.where(earlier.customer == invoice.customer)
-			.where(earlier.company == self.filters.company)
-			.where(earlier.docstatus == 1)
-			.where(earlier.is_return == 0)
-			.where(earlier.posting_date < self.filters.from_date)
-		)
-		per_customer = (
-			frappe.qb.from_(invoice)
-			.select(
-				invoice.sales_mode,
-				invoice.customer,
-				Count("*").as_("invoices"),
-				Sum(invoice.base_net_total).as_("revenue"),
-				Case().when(invoiced_before, 0).else_(1).as_("is_new"),
-			)
-			.where(invoice.docstatus == 1)
-			.where(invoice.is_return == 0)
-			.groupby(invoice.sales_mode, invoice.customer)
-		)
-		per_customer = apply_filters(per_customer, invoice, "Sales Invoice", self.filters).as_("per_customer")
-		return (
-			frappe.qb.from_(per_customer)
-			.select(
-				per_customer.sales_mode,
-				Count("*").as_("customers"),
-				Sum(per_customer.is_new).as_("new_customers"),
-				Sum(Case().when(per_customer.invoices >= 2, 1).else_(0)).as_("repeat_customers"),
-				Sum(per_customer.invoices).as_("invoices"),
-				Sum(per_customer.revenue).as_("revenue"),
-			)
-			.groupby(per_customer.sales_mode)
-			.run(as_dict=True)
-		)
+		"""Per mode: orders, net revenue, customers, new and repeat customers (figures/sales.py)."""
+		return [
+			{
+				"sales_mode": mode,
+				"customers": f.customers,
+				"new_customers": f.new_customers,
+				"repeat_customers": f.repeat_customers,
+				"invoices": f.orders,
+				"revenue": f.net_revenue,
+			}
+			for mode, f in sales.mode_figures(self.filters).items()
+		]
 
 	def make_row(self, mode: str | None, figures: dict, cycle: dict | None) -> dict:
 		f = {key: figures.get(key) or 0 for key in FIGURES}
@@ -190,8 +162,8 @@ class SalesModeComparison:
 			column("new_customers", _("New Customers")),
 			column("repeat_customers", _("Repeat Customers")),
 			column("repeat_rate", _("Repeat Rate"), "Percent"),
-			column("invoices", _("Invoices")),
-			column("revenue", _("Revenue"), "Currency", 140, options="currency"),
+			column("invoices", _("Orders")),
+			column("revenue", _("Net Revenue"), "Currency", 140, options="currency"),
 			column("avg_order_value", _("Average Order Value"), "Currency", 130, options="currency"),
 		]
 
@@ -261,7 +233,7 @@ class SalesModeComparison:
 				},
 				{
 					"value": row["revenue"],
-					"label": _("{0} Revenue").format(mode),
+					"label": _("{0} Net Revenue").format(mode),
 					"datatype": "Currency",
 					"currency": self.currency,
 					"indicator": "Green",

@@ -15,7 +15,7 @@ from frappe.utils import add_months
 from pypika.enums import DatePart
 
 from sales_modes.core.metrics import months_between
-from sales_modes.figures import deals
+from sales_modes.figures import deals, sales
 from sales_modes.reports import (
 	apply_filters,
 	chart_or_none,
@@ -28,7 +28,7 @@ from sales_modes.reports import (
 
 MEASURES = ("Won Value", "New Leads", "Revenue")
 # The doctype each measure reads
-READS = {"Won Value": "Opportunity", "New Leads": "Lead", "Revenue": "Sales Invoice"}
+READS = {"Won Value": ("Opportunity",), "New Leads": ("Lead",), "Revenue": sales.READS}
 
 
 def execute(filters=None):
@@ -39,7 +39,7 @@ def execute(filters=None):
 			_("Measure must be one of {0}.").format(", ".join(_(m) for m in MEASURES)),
 			title=_("Invalid Measure"),
 		)
-	notes = report_notes(filters, (READS[filters.measure],))
+	notes = report_notes(filters, READS[filters.measure])
 	values = {"Won Value": won_value, "New Leads": new_leads, "Revenue": revenue}[filters.measure](filters)
 	if not values:
 		return get_columns(filters, []), [], get_message(notes, False), None, None
@@ -91,16 +91,8 @@ def new_leads(filters) -> dict:
 
 
 def revenue(filters) -> dict:
-	invoice = DocType("Sales Invoice")
-	year, month = Extract(DatePart.year, invoice.posting_date), Extract(DatePart.month, invoice.posting_date)
-	query = (
-		frappe.qb.from_(invoice)
-		.select(invoice.sales_mode, year, month, Sum(invoice.base_net_total))
-		.where(invoice.docstatus == 1)
-		.where(invoice.is_return == 0)
-		.groupby(invoice.sales_mode, year, month)
-	)
-	return by_month(apply_filters(query, invoice, "Sales Invoice", filters).run())
+	"""Net revenue (sales less returns, company currency) by posting month: figures/sales.py."""
+	return sales.net_revenue_by_month(filters)
 
 
 def get_columns(filters, modes: list) -> list[dict]:

@@ -39,7 +39,13 @@ class TestSalesModeTrends(data.ReportTestCase):
 		self.assertEqual(
 			self.series("Revenue"),
 			{
-				"B2B": {date(2001, 1, 1): 100.0, date(2001, 2, 1): 200.0, date(2001, 3, 1): 300.0},
+				# I5, the return of I3, in April
+				"B2B": {
+					date(2001, 1, 1): 100.0,
+					date(2001, 2, 1): 200.0,
+					date(2001, 3, 1): 300.0,
+					date(2001, 4, 1): -300.0,
+				},
 				"B2C": {date(2001, 5, 1): 110.0, date(2001, 6, 1): 80.0},
 			},
 		)
