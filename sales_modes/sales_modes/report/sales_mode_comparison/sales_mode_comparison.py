@@ -307,6 +307,7 @@ class SalesModeComparison:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
 	"""Number card (type Custom): won / (won + lost) of the deals closed this quarter, for one mode.
 
