@@ -4,6 +4,7 @@ import frappe
 
 from sales_modes.backfill import backfill_on_install
 from sales_modes.history import install_over_history
+from sales_modes.prepared_reports import forget_decision, sync_prepared_reports
 from sales_modes.setup.custom_fields import delete_custom_fields, make_custom_fields
 from sales_modes.setup.defaults import install_defaults
 from sales_modes.setup.indexes import add_indexes, drop_indexes
@@ -23,6 +24,7 @@ def after_install():
 	install_defaults(fresh_install=True)
 	backfill_on_install()
 	install_over_history()
+	sync_prepared_reports()
 
 
 def after_migrate():
@@ -30,10 +32,12 @@ def after_migrate():
 	# when a custom field or an index changes
 	sync_schema()
 	grant_permissions()
+	sync_prepared_reports()
 
 
 def before_uninstall():
 	revoke_permissions()
+	forget_decision()
 	drop_indexes()
 	delete_custom_fields()
 
