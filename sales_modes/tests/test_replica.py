@@ -24,7 +24,12 @@ from frappe.desk.query_report import run as run_report
 from frappe.utils import add_days, today
 
 from sales_modes.tests import SalesModesTestCase
-from sales_modes.tests.factories import make_customer, make_opportunity, qualified_b2b_values
+from sales_modes.tests.factories import (
+	make_customer,
+	make_opportunity,
+	make_user_with_roles,
+	qualified_b2b_values,
+)
 
 SCRIPT_REPORTS = (
 	"Sales Mode Comparison",
@@ -39,6 +44,17 @@ BUILDER_REPORTS = ("Customers by Sales Mode", "Opportunities by Sales Mode and S
 WIN_RATE_CARD = (
 	"sales_modes.sales_modes.report.sales_mode_comparison.sales_mode_comparison.get_win_rate_this_quarter"
 )
+
+
+RESTRICTED_USER = "sm-replica-b2b-rep@example.com"
+
+
+def delete_user(user: str) -> None:
+	frappe.set_user("Administrator")
+	frappe.db.rollback()
+	frappe.db.delete("User Permission", {"user": user})
+	frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+	frappe.db.commit()  # nosemgrep: undo what the test committed
 
 
 def replica_configured() -> bool:
@@ -162,6 +178,35 @@ class TestReplica(SalesModesTestCase):
 				on_the_primary = generate_report_result(report, filters)
 				for key in ("columns", "result", "message", "chart", "report_summary"):
 					self.assertEqual(from_replica.get(key), on_the_primary.get(key), key)
+
+	def test_a_restricted_user_gets_the_same_restricted_figures_from_the_replica(self):
+		"""Roles and User Permissions are read on the replica too: they must be committed there."""
+		user = make_user_with_roles(RESTRICTED_USER, ["Sales User"])
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "Sales Mode", "for_value": "B2B"}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep: the replica sees only what is committed
+		self.addCleanup(delete_user, user)
+		self.sync()
+		for report_name in ("Sales Mode Comparison", "Stage Funnel by Mode", "Stalled Deals"):
+			with self.subTest(report_name):
+				filters = self.report_filters(report_name)
+				report = frappe.get_doc("Report", report_name)
+				unrestricted = generate_report_result(report, filters)
+				frappe.set_user(user)
+				try:
+					with self.replica_use() as moved:
+						from_replica = run_report(
+							report_name, json.dumps(filters), ignore_prepared_report=True
+						)
+					on_the_primary = generate_report_result(report, filters, user=user)
+				finally:
+					frappe.set_user("Administrator")
+				self.assert_read_on_replica(moved)
+				self.assertEqual(from_replica["result"], on_the_primary["result"])
+				self.assertNotEqual(
+					from_replica["result"], unrestricted["result"], "the restriction changed nothing"
+				)
 
 	def test_report_builder_reports_answer_from_the_replica(self):
 		from frappe.desk.reportview import get
