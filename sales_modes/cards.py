@@ -20,6 +20,7 @@ def card_filters(filters: str | dict | None, **extra) -> frappe._dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
 	"""Win Rate of the deals closed this quarter (by close date, whenever opened), for one mode."""
 	filters = card_filters(filters, from_date=get_quarter_start(today()), to_date=get_quarter_ending(today()))
@@ -39,6 +40,7 @@ def get_win_rate_this_quarter(filters: str | dict | None = None) -> dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def get_open_deals(filters: str | dict | None = None) -> dict:
 	"""Open Deals now, whatever their date, for one mode."""
 	filters = card_filters(filters)

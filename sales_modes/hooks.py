@@ -73,5 +73,5 @@ permission_query_conditions = {
 }
 
 scheduler_events = {
-	"daily": ["sales_modes.stalled.notify_stalled_deals"],
+	"daily": ["sales_modes.stalled.notify_stalled_deals", "sales_modes.prepared_reports.daily"],
 }

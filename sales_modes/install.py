@@ -5,6 +5,7 @@ import frappe
 from sales_modes import follow
 from sales_modes.backfill import backfill_on_install
 from sales_modes.history import install_over_history
+from sales_modes.prepared_reports import forget_decision, sync_prepared_reports
 from sales_modes.setup.custom_fields import delete_custom_fields, make_custom_fields
 from sales_modes.setup.defaults import add_new_settings_defaults, install_defaults
 from sales_modes.setup.indexes import add_indexes, drop_indexes
@@ -25,6 +26,7 @@ def after_install():
 	backfill_on_install()
 	follow.mark_sources()
 	install_over_history()
+	sync_prepared_reports()
 
 
 def after_migrate():
@@ -34,10 +36,12 @@ def after_migrate():
 	grant_permissions()
 	add_new_settings_defaults()
 	follow.mark_sources_on_upgrade()
+	sync_prepared_reports()
 
 
 def before_uninstall():
 	revoke_permissions()
+	forget_decision()
 	drop_indexes()
 	delete_custom_fields()
 
