@@ -24,17 +24,25 @@ def is_walk_in(customer: str | None) -> bool:
 	return bool(customer) and bool(frappe.db.exists("POS Profile", {"customer": customer, "disabled": 0}))
 
 
-def walk_in_condition(customer):
-	"""SQL: the customer (a Customer table) is the default customer of an enabled POS Profile."""
+def walk_in_customers():
+	"""SQL: the default customers of the enabled POS Profiles, the walk-in parties.
+
+	One definition for inference (their mode is the walk-in mode) and for the figures (they are
+	no customer in the customer counts, docs/metrics.md)."""
 	from frappe.query_builder import DocType
 
 	profile = DocType("POS Profile")
-	return customer.name.isin(
+	return (
 		frappe.qb.from_(profile)
 		.select(profile.customer)
 		.where(profile.disabled == 0)
 		.where(profile.customer.isnotnull())
 	)
+
+
+def walk_in_condition(customer):
+	"""SQL: the customer (a Customer table) is the default customer of an enabled POS Profile."""
+	return customer.name.isin(walk_in_customers())
 
 
 def customer_inference(customer_type: str | None, customer: str | None) -> str | None:

@@ -23,6 +23,7 @@ from frappe.query_builder.functions import Count, Extract, Max, Min, Sum
 from pypika.enums import DatePart
 from pypika.terms import ExistsCriterion, Field
 
+from sales_modes.mode_resolution import walk_in_customers
 from sales_modes.reports import DateDiff, apply_filters
 
 # The doctypes the sales figures read, for `reports.report_notes`
@@ -64,15 +65,9 @@ def union_all(queries):
 	return reduce(lambda a, b: a.union_all(b), queries)
 
 
-def walk_in_parties():
-	"""The default customers of the POS Profiles: shared walk-in parties, never counted as customers."""
-	profile = DocType("POS Profile")
-	return frappe.qb.from_(profile).select(profile.customer).where(profile.customer.isnotnull())
-
-
 def customer_notes() -> list[str]:
 	"""What the customer figures leave out: the walk-in party, when a POS Profile has one."""
-	if not frappe.db.exists("POS Profile", {"customer": ("is", "set")}):
+	if not frappe.db.exists("POS Profile", {"customer": ("is", "set"), "disabled": 0}):
 		return []
 	return [
 		_(
@@ -129,7 +124,7 @@ def per_customer(filters: frappe._dict):
 			Sum(branch.net_revenue).as_("net_revenue"),
 			Min(branch.first_sale).as_("first_sale"),
 			Max(branch.last_sale).as_("last_sale"),
-			Case().when(branch.customer.isin(walk_in_parties()), 1).else_(0).as_("walk_in"),
+			Case().when(branch.customer.isin(walk_in_customers()), 1).else_(0).as_("walk_in"),
 			Case().when(sold_before(filters, branch.customer), 0).else_(1).as_("is_new"),
 		)
 		.groupby(branch.sales_mode, branch.customer)
@@ -198,7 +193,7 @@ def first_sales(filters: frappe._dict):
 		branches.append(
 			query.select(t.sales_mode, t.customer, Min(t.posting_date).as_("first_sale"))
 			.where(is_sale(t))
-			.where(t.customer.notin(walk_in_parties()))
+			.where(t.customer.notin(walk_in_customers()))
 			.groupby(t.sales_mode, t.customer)
 		)
 	branch = union_all(branches).as_("first_branch")
