@@ -317,7 +317,7 @@ def count_blank_rows() -> int:
 	return total
 
 
-def backfill_on_install() -> None:
+def backfill_on_install(commit: bool = True) -> None:
 	"""Small sites are done inline; large ones in a background job that publishes progress."""
 	if count_blank_rows() > BACKGROUND_THRESHOLD:
 		frappe.enqueue(
@@ -330,4 +330,4 @@ def backfill_on_install() -> None:
 		)
 		print(_("Sales mode backfill of a large site queued as a background job."))
 	else:
-		run_backfill()
+		run_backfill(commit=commit)

@@ -260,7 +260,7 @@ class TestBackfill(SalesModesTestCase):
 	def test_small_sites_backfill_inline(self):
 		docs = self.make_pre_install_data()
 		with patch.object(backfill, "BACKGROUND_THRESHOLD", 10**9), patch("frappe.enqueue") as enqueue:
-			backfill.backfill_on_install()
+			backfill.backfill_on_install(commit=False)
 		enqueue.assert_not_called()
 		self.assertEqual(mode_of("Sales Invoice", docs.invoice_person.name), "B2C")
 
