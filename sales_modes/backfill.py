@@ -30,8 +30,12 @@ from sales_modes.settings import get_mode_map
 
 # Above this many blank rows, installing hands the backfill to a background worker
 BACKGROUND_THRESHOLD = 50_000
-# Rows per transaction: each batch holds its rows' locks for well under a second at 1M invoices
+# Rows per transaction, at most; fewer when the database is slow: each batch aims at BATCH_SECONDS
+# (the time it holds its rows' locks), starting at FIRST_BATCH rows and never below MIN_BATCH
 BATCH_SIZE = 10_000
+BATCH_SECONDS = 0.5
+FIRST_BATCH = 1_000
+MIN_BATCH = 100
 CUSTOMER_DOCUMENTS = ("Sales Order", "Sales Invoice", "POS Invoice", "Delivery Note")
 DOC = "doc"  # the alias of the table a batched update walks
 
@@ -52,11 +56,25 @@ class Batch:
 
 @dataclass
 class Batching:
-	"""How a run writes: rows per transaction (0: one statement per step), commits, a batch hook."""
+	"""How a run writes: at most `batch_size` rows per transaction (0: one statement per step),
+	sized to take about `batch_seconds` each; commits or not; a hook called after each batch."""
 
 	batch_size: int = BATCH_SIZE
 	commit: bool = True
 	on_batch: Callable[[Batch], None] | None = None
+	batch_seconds: float = BATCH_SECONDS
+	min_batch: int = MIN_BATCH
+
+	def first(self) -> int:
+		return min(FIRST_BATCH, self.batch_size)
+
+	def next(self, rows: int, seconds: float, size: int) -> int:
+		"""The next batch's rows: what fits in batch_seconds at the last batch's pace, growing at
+		most twofold a batch, within [min_batch, batch_size]."""
+		if seconds <= 0:
+			return size
+		fits = int(rows * self.batch_seconds / seconds)
+		return max(min(self.min_batch, self.batch_size), min(fits, 2 * size, self.batch_size))
 
 
 @dataclass(frozen=True)
@@ -121,7 +139,8 @@ def update_in_batches(
 	UPDATE is limited to them, batches without any are skipped, and a killed run resumes by
 	running again. Each batch walks the next `batch_size` names after the last batch's last one
 	(ORDER BY name LIMIT n: an index range, never an OFFSET), runs every update on that name
-	range in one transaction and commits. Returns the rows changed.
+	range in one transaction and commits. Batches start at FIRST_BATCH rows and are resized to
+	take about `batch_seconds`, never more than `batch_size` rows. Returns the rows changed.
 	"""
 	batching = batching or Batching()
 	if batching.batch_size <= 0:
@@ -130,10 +149,12 @@ def update_in_batches(
 	pending_flag = bound.sql(pending)
 	bound_sql = f"""SELECT MIN(name), MAX(name), COUNT(*), SUM(is_pending) FROM (
 		SELECT `{DOC}`.name, ({pending_flag}) AS is_pending FROM `tab{doctype}` `{DOC}`
-		WHERE `{DOC}`.name > %(after)s ORDER BY `{DOC}`.name LIMIT {int(batching.batch_size)}) batch"""
-	after, changed = "", 0
+		WHERE `{DOC}`.name > %(after)s ORDER BY `{DOC}`.name LIMIT %(size)s) batch"""
+	after, changed, size = "", 0, batching.first()
 	while True:
-		first, last, walked, to_do = frappe.db.sql(bound_sql, {**bound.params, "after": after})[0]
+		first, last, walked, to_do = frappe.db.sql(bound_sql, {**bound.params, "after": after, "size": size})[
+			0
+		]
 		if not walked:
 			return changed
 		batch_changed, seconds = 0, 0.0
@@ -150,9 +171,11 @@ def update_in_batches(
 		changed += batch_changed
 		if batching.on_batch:
 			batching.on_batch(Batch(doctype, first, last, walked, batch_changed, seconds))
-		if walked < batching.batch_size:
+		if walked < size:
 			return changed
 		after = last
+		if to_do:
+			size = batching.next(walked, seconds, size)
 
 
 def update_at_once(doctype: str, pending: Criterion, updates: Sequence[Update], batching: Batching) -> int:

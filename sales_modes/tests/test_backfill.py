@@ -218,6 +218,34 @@ class TestBackfill(SalesModesTestCase):
 		self.assertEqual(sum(b.walked for b in customers), frappe.db.count("Customer"))
 		self.assertEqual(sum(w for _b, w in batches if _b.doctype == "Customer"), frappe.db.count("Customer"))
 
+	def test_batches_shrink_to_hold_their_locks_briefly(self):
+		self.make_pre_install_data()
+		frappe.db.sql("UPDATE `tabCustomer` SET sales_mode = NULL")
+		walked = []
+		backfill.backfill_customers(
+			backfill.Batching(
+				batch_size=10,
+				commit=False,
+				on_batch=lambda batch: walked.append(batch.walked),
+				batch_seconds=1e-9,  # every batch is too slow: the next one takes the fewest rows
+				min_batch=3,
+			)
+		)
+		self.assertEqual(walked[0], 10)
+		self.assertGreater(len(walked), 2)
+		self.assertTrue(all(0 < rows <= 3 for rows in walked[1:]), walked)
+		self.assertEqual(sum(walked), frappe.db.count("Customer"))
+		self.assertEqual(count_filled("Customer"), frappe.db.count("Customer"))
+
+	def test_batch_sizing(self):
+		batching = backfill.Batching()
+		self.assertEqual(batching.first(), backfill.FIRST_BATCH)
+		self.assertEqual(batching.next(1000, 0.25, 1000), 2000)  # fast: doubles, no more
+		self.assertEqual(batching.next(1000, 0.01, 8000), backfill.BATCH_SIZE)  # never above the cap
+		self.assertEqual(batching.next(1000, 2.0, 1000), 250)  # slow: what fits in half a second
+		self.assertEqual(batching.next(1000, 100.0, 1000), backfill.MIN_BATCH)
+		self.assertEqual(backfill.Batching(batch_size=5).first(), 5)
+
 	def test_batched_run_equals_one_statement_per_step(self):
 		self.make_pre_install_data()
 		doctypes = list(dict.fromkeys(doctype for doctype, _step in backfill.STEPS))
