@@ -259,6 +259,8 @@ class Benchmark:
 			"longest_batch_doctype": longest.doctype if longest else "",
 			"invoice_batches": len(invoice_batches),
 			"invoice_batch_median_s": statistics.median(invoice_batches) if invoice_batches else 0,
+			"batches_over_1s": sum(1 for b in written if b.seconds > 1),
+			"largest_batch_rows": max((b.walked or b.changed for b in written), default=0),
 			"probe": probe.summary(),
 		}
 		self.echo(
