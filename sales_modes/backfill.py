@@ -174,8 +174,8 @@ def update_in_batches(
 		if walked < size:
 			return changed
 		after = last
-		if to_do:
-			size = batching.next(walked, seconds, size)
+		# A batch with nothing to write took no lock: the next may walk more rows
+		size = batching.next(walked, seconds, size) if to_do else min(2 * size, batching.batch_size)
 
 
 def update_at_once(doctype: str, pending: Criterion, updates: Sequence[Update], batching: Batching) -> int:
