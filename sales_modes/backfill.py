@@ -33,7 +33,7 @@ BACKGROUND_THRESHOLD = 50_000
 # Rows per transaction, at most; fewer when the database is slow: each batch aims at BATCH_SECONDS
 # (the time it holds its rows' locks), starting at FIRST_BATCH rows and never below MIN_BATCH
 BATCH_SIZE = 10_000
-BATCH_SECONDS = 0.5
+BATCH_SECONDS = 0.3
 FIRST_BATCH = 1_000
 MIN_BATCH = 100
 CUSTOMER_DOCUMENTS = ("Sales Order", "Sales Invoice", "POS Invoice", "Delivery Note")

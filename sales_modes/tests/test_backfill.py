@@ -238,12 +238,13 @@ class TestBackfill(SalesModesTestCase):
 		self.assertEqual(count_filled("Customer"), frappe.db.count("Customer"))
 
 	def test_batch_sizing(self):
-		batching = backfill.Batching()
+		batching = backfill.Batching(batch_seconds=0.5)
 		self.assertEqual(batching.first(), backfill.FIRST_BATCH)
-		self.assertEqual(batching.next(1000, 0.25, 1000), 2000)  # fast: doubles, no more
+		self.assertEqual(batching.next(1000, 0.1, 1000), 2000)  # fast: doubles, no more
 		self.assertEqual(batching.next(1000, 0.01, 8000), backfill.BATCH_SIZE)  # never above the cap
 		self.assertEqual(batching.next(1000, 2.0, 1000), 250)  # slow: what fits in half a second
 		self.assertEqual(batching.next(1000, 100.0, 1000), backfill.MIN_BATCH)
+		self.assertLess(backfill.BATCH_SECONDS, 1)  # the point: no batch locks rows for a second
 		self.assertEqual(backfill.Batching(batch_size=5).first(), 5)
 
 	def test_batched_run_equals_one_statement_per_step(self):
