@@ -266,7 +266,9 @@ class Benchmark:
 				"Backfill of {0} demo invoices and their parties, {1}: {2} s, {3} batches, longest {4} s; longest lock wait of a concurrent invoice update {5} s"
 			).format(
 				invoices,
-				_("batches of at most {0} rows").format(batch_size) if batch_size else _("one statement per step"),
+				_("batches of at most {0} rows").format(batch_size)
+				if batch_size
+				else _("one statement per step"),
 				round(seconds, 2),
 				result["batches"],
 				round(result["longest_batch_s"], 3),
