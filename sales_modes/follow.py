@@ -25,6 +25,7 @@ from frappe.query_builder.functions import IfNull
 from frappe.utils import get_link_to_form, now
 from pypika import Table
 
+from sales_modes.backfill import Batching, Update, document, update_in_batches
 from sales_modes.core import modes
 from sales_modes.core.mode_sql import (
 	customer_mode_sql,
@@ -280,34 +281,36 @@ def count_inferred_parties() -> int:
 
 
 # Upgrade: rows that hold a mode from before sources were recorded
-def mark_sources() -> int:
-	"""Give a source to every row that has a mode but none, set-based: Inferred when the mode is
-	what inference gives today (for a walk-in customer: by its type, as before the walk-in setting
-	existed, or the walk-in mode), Chosen otherwise. Documents compare with their party's mode.
-	Idempotent: rows with a source are never touched. Returns how many rows were marked."""
+def mark_sources(batching: Batching | None = None) -> int:
+	"""Give a source to every row that has a mode but none: Inferred when the mode is what
+	inference gives today (for a walk-in customer: by its type, as before the walk-in setting
+	existed, or the walk-in mode), Chosen otherwise. Documents compare with their party's mode;
+	one without a party found (deleted, or of another type) has nothing to follow: Chosen.
+	Set-based in the backfill's batches (a first migrate over a million invoices never locks
+	them for long), idempotent: rows with a source are never touched. Returns the rows marked."""
 	mode_map = get_mode_map()
-	marked = 0
-	customer = DocType("Customer")
+	customer = document("Customer")
 	by_type = customer_mode_sql(customer.customer_type, mode_map)
 	walk_in = customer_mode_sql(customer.customer_type, mode_map, walk_in_condition(customer))
-	marked += mark_party(customer, Case().when(customer.sales_mode == walk_in, walk_in).else_(by_type))
-	lead = DocType("Lead")
-	marked += mark_party(lead, lead_mode_sql(lead.company_name, mode_map))
-	prospect = DocType("Prospect")
-	marked += mark_party(prospect, prospect_mode_sql(mode_map))
+	inferred = Case().when(customer.sales_mode == walk_in, walk_in).else_(by_type)
+	marked = mark_party("Customer", inferred, batching)
+	marked += mark_party("Lead", lead_mode_sql(document("Lead").company_name, mode_map), batching)
+	marked += mark_party("Prospect", prospect_mode_sql(mode_map), batching)
 	documents = [("Opportunity", "opportunity_from", "party_name"), QUOTATION, *CUSTOMER_DOCUMENTS]
 	for doctype, party_type_field, party_field in documents:
-		party_types = PARTY_DOCUMENTS if party_type_field else ("Customer",)
-		for party_doctype in party_types:
-			marked += mark_documents(doctype, party_type_field, party_field, party_doctype)
-		# No party found (deleted, or of another type): nothing to follow, the mode stands as chosen
-		table = DocType(doctype)
-		marked += count_and_run(
-			frappe.qb.update(table)
-			.set(table.sales_mode_source, modes.CHOSEN)
-			.where(IfNull(table.sales_mode, "") != "")
-			.where(IfNull(table.sales_mode_source, "") == "")
-		)
+		doc = document(doctype)
+		updates = []
+		for party_doctype in PARTY_DOCUMENTS if party_type_field else ("Customer",):
+			party = DocType(party_doctype).as_("party")
+			updates.append(
+				Update(
+					{"sales_mode_source": mode_source_sql(doc.sales_mode, party.sales_mode)},
+					where=(doc[party_type_field] == party_doctype) if party_type_field else None,
+					join=(party, party.name == doc[party_field]),
+				)
+			)
+		updates.append(Update({"sales_mode_source": modes.CHOSEN}))  # rows no party update marked
+		marked += update_in_batches(doctype, unmarked(doc), updates, batching)
 	return marked
 
 
@@ -316,40 +319,19 @@ def rowcount() -> int:
 	return frappe.db._cursor.rowcount if frappe.db._cursor else 0
 
 
-def count_and_run(query) -> int:
-	query.run()
-	return rowcount()
+def unmarked(doc):
+	"""A row with a mode and no source yet."""
+	return (IfNull(doc.sales_mode, "") != "") & (IfNull(doc.sales_mode_source, "") == "")
 
 
-def mark_party(table, inferred) -> int:
-	return count_and_run(
-		frappe.qb.update(table)
-		.set(table.sales_mode_source, mode_source_sql(table.sales_mode, inferred))
-		.where(IfNull(table.sales_mode, "") != "")
-		.where(IfNull(table.sales_mode_source, "") == "")
-	)
+def mark_party(doctype: str, inferred, batching: Batching | None) -> int:
+	doc = document(doctype)
+	source = Update({"sales_mode_source": mode_source_sql(doc.sales_mode, inferred)})
+	return update_in_batches(doctype, unmarked(doc), [source], batching)
 
 
-def mark_documents(doctype: str, party_type_field: str | None, party_field: str, party_doctype: str) -> int:
-	"""UPDATE doc JOIN party (see copy_party_mode for why this is SQL): Inferred when the document
-	has its party's mode."""
-	doc, party = Table(f"tab{doctype}", alias="doc"), Table(f"tab{party_doctype}", alias="party")
-	source = rendered(mode_source_sql(doc.sales_mode, party.sales_mode))
-	condition = f"AND doc.`{party_type_field}` = %(party_type)s" if party_type_field else ""
-	frappe.db.sql(
-		f"""
-		UPDATE `tab{doctype}` doc
-		JOIN `tab{party_doctype}` party ON party.name = doc.`{party_field}`
-		SET doc.sales_mode_source = {source}
-		WHERE IFNULL(doc.sales_mode, '') != '' AND IFNULL(doc.sales_mode_source, '') = '' {condition}
-		""",
-		{"party_type": party_doctype},
-	)
-	return rowcount()
-
-
-def mark_sources_on_upgrade() -> None:
+def mark_sources_on_upgrade(batching: Batching | None = None) -> None:
 	"""after_migrate: mark what an older version left without a source; the first time, the Inferred
 	modes then follow today's inference (the walk-in setting arrives with this version)."""
-	if mark_sources():
+	if mark_sources(batching):
 		settings_changed(frappe.get_cached_doc("Sales Modes Settings"))

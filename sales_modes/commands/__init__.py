@@ -122,17 +122,30 @@ def make_demo(scale: float, seed: int) -> None:
 
 
 @sales_modes.command("backfill", help=_("Give every party and sales document without a mode its mode."))
+@click.option(
+	"--batch-size",
+	type=int,
+	default=None,
+	help=_(
+		"Rows per transaction (default 10,000); 0 writes each step in one statement, which locks the rows it writes until it ends."
+	),
+)
 @pass_context
-def backfill(context):
+def backfill(context, batch_size):
 	import frappe
 
 	connect(context)
 	try:
-		from sales_modes.backfill import STEPS, run_backfill
+		from sales_modes.backfill import BATCH_SIZE, run_backfill
 
-		bar = Bar(len(STEPS), _("Backfilling sales modes"))
+		if batch_size is not None and batch_size < 0:
+			raise click.ClickException(_("--batch-size must be 0 or more."))
+		bar = Bar(1, _("Backfilling sales modes"))
 		start = time.monotonic()
-		run_backfill(lambda done, total, doctype: bar.to(done, total, _(doctype) if doctype else ""))
+		run_backfill(
+			lambda done, total, doctype: bar.to(done, total, _(doctype) if doctype else ""),
+			batch_size=BATCH_SIZE if batch_size is None else batch_size,
+		)
 		frappe.db.commit()
 		bar.close()
 		click.echo(_("Backfill done in {0} s.").format(round(time.monotonic() - start, 1)))

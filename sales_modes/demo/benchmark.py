@@ -9,14 +9,17 @@ over the same invoices: no report can read those rows faster than that.
 
 import os
 import platform
+import random
 import statistics
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
 from importlib import import_module
 
 import frappe
+import pymysql
 from frappe import _
 from frappe.utils import add_days, getdate, nowdate
 
@@ -187,8 +190,21 @@ class Benchmark:
 		)
 		return result
 
-	# Backfill: blank the demo rows' modes, then time the set-based backfill that restores them
-	def measure_backfill(self) -> dict:
+	# Backfill: blank the demo rows' modes, then time the backfill that restores them, once as one
+	# statement per step (what it was) and once in batches, with a second connection probing locks
+	def measure_backfill(self, single_statement: bool = True) -> dict:
+		from sales_modes.backfill import BATCH_SIZE
+
+		variants = {"single_statement": self.measure_backfill_run(0)} if single_statement else {}
+		variants["batched"] = batched = self.measure_backfill_run(BATCH_SIZE)
+		single = variants.get("single_statement")
+		return {
+			**batched,
+			"variants": variants,
+			"batched_vs_single": batched["seconds"] / single["seconds"] if single else None,
+		}
+
+	def measure_backfill_run(self, batch_size: int) -> dict:
 		from sales_modes.backfill import run_backfill
 
 		doctypes = ("Customer", "Lead", "Opportunity", "Sales Invoice")
@@ -201,37 +217,127 @@ class Benchmark:
 		frappe.db.commit()  # nosemgrep: CLI benchmark; the backfill is timed as it runs in production
 		steps: dict[str, float] = {}
 		marks = [time.perf_counter(), None]
+		batches: list = []
 
 		def progress(done: int, total: int, doctype: str) -> None:
+			if doctype == marks[1]:
+				return
 			now = time.perf_counter()
 			if marks[1]:
 				steps[marks[1]] = steps.get(marks[1], 0) + now - marks[0]
 			marks[:] = [now, doctype]
 
+		probe = LockProbe()
+		probe.start()
 		start = time.perf_counter()
-		run_backfill(progress)
-		frappe.db.commit()  # nosemgrep
-		seconds = time.perf_counter() - start
+		try:
+			run_backfill(progress, batch_size=batch_size, on_batch=batches.append)
+			frappe.db.commit()  # nosemgrep
+			seconds = time.perf_counter() - start
+		finally:
+			probe.stop()
 		after = {
 			d: frappe.db.sql(f"SELECT sales_mode, COUNT(*) FROM `tab{d}` GROUP BY sales_mode")
 			for d in doctypes
 		}
 		restored = {d: sorted(before[d]) == sorted(after[d]) for d in doctypes}
 		invoices = frappe.db.count("Sales Invoice", {"owner": DEMO_USER})
-		self.echo(
-			_("Backfill of {0} demo invoices and their parties: {1} s").format(invoices, round(seconds, 2))
-		)
-		return {
+		written = [b for b in batches if b.changed]
+		longest = max(written, key=lambda b: b.seconds, default=None)
+		invoice_batches = [b.seconds for b in written if b.doctype == "Sales Invoice"]
+		result = {
+			"batch_size": batch_size,
 			"seconds": seconds,
 			"steps_s": steps,
 			"invoices": invoices,
 			"restored_exactly": restored,
 			"runs": 1,
+			"batches": len(written),
+			"longest_batch_s": longest.seconds if longest else 0,
+			"longest_batch_doctype": longest.doctype if longest else "",
+			"invoice_batches": len(invoice_batches),
+			"invoice_batch_median_s": statistics.median(invoice_batches) if invoice_batches else 0,
+			"batches_over_1s": sum(1 for b in written if b.seconds > 1),
+			"largest_batch_rows": max((b.walked or b.changed for b in written), default=0),
+			"probe": probe.summary(),
 		}
+		self.echo(
+			_(
+				"Backfill of {0} demo invoices and their parties, {1}: {2} s, {3} batches, longest {4} s; longest lock wait of a concurrent invoice update {5} s"
+			).format(
+				invoices,
+				_("batches of at most {0} rows").format(batch_size)
+				if batch_size
+				else _("one statement per step"),
+				round(seconds, 2),
+				result["batches"],
+				round(result["longest_batch_s"], 3),
+				round(result["probe"]["longest_wait_s"], 3),
+			)
+		)
+		return result
 
 	# Output
 	def table(self, results: dict) -> str:
 		return markdown_table(results)
+
+
+class LockProbe:
+	"""A second connection that keeps locking one random demo invoice (SELECT ... FOR UPDATE, as an
+	invoice edit would) and records how long each lock took to get: the longest wait is the longest
+	any invoicing user would have stalled on the backfill's row locks."""
+
+	SAMPLE = 20_000
+	PAUSE_S = 0.002
+
+	def __init__(self):
+		total = frappe.db.count("Sales Invoice") or 1
+		self.names = [
+			row[0]
+			for row in frappe.db.sql(
+				"SELECT name FROM `tabSales Invoice` WHERE RAND() < %s", min(1, self.SAMPLE / total)
+			)
+		]
+		self.settings = frappe.db.get_connection_settings()
+		self.waits: list[float] = []
+		self.done = threading.Event()
+		self.thread = threading.Thread(target=self.run, daemon=True)
+
+	def start(self) -> None:
+		if self.names:
+			self.thread.start()
+
+	def stop(self) -> None:
+		self.done.set()
+		if self.thread.is_alive():
+			self.thread.join()
+
+	def run(self) -> None:
+		connection = pymysql.connect(**self.settings)
+		pick = random.Random(42)
+		try:
+			with connection.cursor() as cursor:
+				cursor.execute("SET SESSION innodb_lock_wait_timeout = 3600")
+				while not self.done.is_set():
+					start = time.perf_counter()
+					cursor.execute(
+						"SELECT name FROM `tabSales Invoice` WHERE name = %s FOR UPDATE",
+						(pick.choice(self.names),),
+					)
+					connection.rollback()
+					self.waits.append(time.perf_counter() - start)
+					time.sleep(self.PAUSE_S)
+		finally:
+			connection.close()
+
+	def summary(self) -> dict:
+		waits = sorted(self.waits)
+		return {
+			"probes": len(waits),
+			"longest_wait_s": waits[-1] if waits else 0,
+			"p99_wait_s": waits[int(len(waits) * 0.99)] if waits else 0,
+			"waits_over_100ms": sum(1 for w in waits if w > 0.1),
+		}
 
 
 def ratios(results: dict) -> dict:
@@ -249,6 +355,8 @@ def ratios(results: dict) -> dict:
 		out["save_ratio"] = results["save"]["ratio"]
 	if results.get("backfill"):
 		out["backfill_s"] = results["backfill"]["seconds"]
+		if results["backfill"].get("batched_vs_single"):
+			out["backfill_batched_vs_single"] = results["backfill"]["batched_vs_single"]
 	return out
 
 
@@ -281,7 +389,20 @@ def markdown_table(results: dict) -> str:
 		)
 	backfill = results.get("backfill")
 	if backfill:
-		lines.append(f"| {_('Backfill (all demo rows)')} | {backfill['seconds']:.2f} | 1 | |")
+		for run in backfill.get("variants", {"batched": backfill}).values():
+			label = (
+				_("Backfill, batches of at most {0} rows").format(run["batch_size"])
+				if run.get("batch_size")
+				else _("Backfill, one statement per step")
+			)
+			lines.append(f"| {label} | {run['seconds']:.2f} | 1 | |")
+			if "probe" in run:
+				lines.append(
+					f"| {_('... its longest batch (its longest row lock)')} | {run['longest_batch_s']:.3f} | {run['batches']} | |"
+				)
+				lines.append(
+					f"| {_('... longest wait of a concurrent invoice lock')} | {run['probe']['longest_wait_s']:.3f} | {run['probe']['probes']} | |"
+				)
 	lines.append("")
 	for key, value in results.get("ratios", {}).items():
 		lines.append(f"- {key}: {value:.3f}")
@@ -331,3 +452,22 @@ def git_head() -> str:
 		return subprocess.check_output(["git", "-C", root, "rev-parse", "--short", "HEAD"], text=True).strip()
 	except Exception:
 		return ""
+
+
+def time_backfill(output: str | None = None, single_statement: bool = True) -> dict:
+	"""The backfill part of the benchmark alone (minutes at 1M invoices instead of the reports'
+	quarter hour): `bench --site S execute sales_modes.demo.benchmark.time_backfill --kwargs
+	'{"output": "backfill.json"}'`."""
+	import json
+
+	results = {
+		"started": datetime.now().isoformat(timespec="seconds"),
+		"site": frappe.local.site,
+		"machine": machine(),
+		"data": data_counts(),
+		"backfill": Benchmark(runs=1).measure_backfill(single_statement),
+	}
+	if output:
+		with open(output, "w") as f:
+			json.dump(results, f, indent=1, default=str)
+	return results
