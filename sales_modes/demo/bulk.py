@@ -19,6 +19,7 @@ from frappe import _
 from frappe.model import numeric_fieldtypes
 from frappe.utils import add_days, flt, getdate
 
+from sales_modes.backfill import Batching
 from sales_modes.core.deal_states import OPEN, STAGE_CHANGE
 from sales_modes.demo import plan as demo_plan
 from sales_modes.demo.common import (
@@ -95,8 +96,9 @@ class BulkGenerator:
 		self.write("Customer", self.customer_rows())
 		self.write_opportunities()
 		self.write_invoices()
-		# Whether each mode was inferred or chosen, by the upgrade's own set-based rule
-		mark_sources()
+		# Whether each mode was inferred or chosen, by the upgrade's own set-based rule, in the
+		# load's transaction (the caller commits; a test rolls it back)
+		mark_sources(Batching(commit=False))
 		# The reports' indexes, through the app's own setup: a site installed before a patch
 		# added one still gets it; building them once after the load beats keeping them up row by row
 		if with_indexes:  # DDL commits: not inside a test's transaction

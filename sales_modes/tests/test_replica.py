@@ -354,7 +354,7 @@ class TestReplica(SalesModesTestCase):
 		customer = make_customer("_SM Replica Backfill Corp", "Company").name
 		frappe.db.set_value("Customer", customer, "sales_mode", None)
 		with self.replica_use() as moved:
-			run_backfill()
+			run_backfill(commit=False)
 		self.assert_untouched(moved)
 		self.assertEqual(frappe.db.get_value("Customer", customer, "sales_mode"), "B2B")
 
