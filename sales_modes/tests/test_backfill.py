@@ -52,6 +52,12 @@ def snapshot(doctypes) -> dict:
 	return modes
 
 
+def ensure_customers(count: int) -> None:
+	"""At least `count` customers, whatever the site holds: batch tests need several batches."""
+	for i in range(count - frappe.db.count("Customer")):
+		make_customer(f"_SM Batch Customer {i}", "Individual")
+
+
 class TestBackfill(SalesModesTestCase):
 	def tearDown(self):
 		frappe.db.rollback()
@@ -175,6 +181,7 @@ class TestBackfill(SalesModesTestCase):
 
 	def test_progress_is_reported_for_every_step(self):
 		self.make_pre_install_data()
+		ensure_customers(20)
 		calls = []
 		backfill.run_backfill(lambda *call: calls.append(call), batch_size=3, commit=False)
 		total = sum(frappe.db.count(doctype) for doctype, _step in backfill.STEPS)
@@ -220,6 +227,7 @@ class TestBackfill(SalesModesTestCase):
 
 	def test_batches_shrink_to_hold_their_locks_briefly(self):
 		self.make_pre_install_data()
+		ensure_customers(20)
 		frappe.db.sql("UPDATE `tabCustomer` SET sales_mode = NULL")
 		walked = []
 		backfill.backfill_customers(
