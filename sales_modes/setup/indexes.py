@@ -25,11 +25,21 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 		"Stage Transition",
 		["opportunity", "event", "to_stage", "from_stage", "days_in_previous_stage"],
 	),
-	# Deals opened in the period (counts, funnel, open by stage): company equal, opportunity date
-	# ranged, the rest read from the index
+	# Deals opened in the period (counts, funnel, open by stage) and open deals now (Stalled Deals,
+	# the Open Deals cards): company equal, opportunity date ranged or not, the rest (how long a
+	# deal has been in its stage, its amount) read from the index
 	"sales_modes_opportunity_opened": (
 		"Opportunity",
-		["company", "transaction_date", "sales_mode", "status", "sales_stage"],
+		[
+			"company",
+			"transaction_date",
+			"status",
+			"sales_mode",
+			"sales_stage",
+			"stage_entered_on",
+			"creation",
+			"base_opportunity_amount",
+		],
 	),
 	# Deals closed in the period (won, lost, won value, cycle, committees, the win-rate cards)
 	"sales_modes_opportunity_closed": (
