@@ -46,6 +46,11 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 		"Opportunity",
 		["company", "closed_on", "status", "sales_mode", "transaction_date", "base_opportunity_amount"],
 	),
+	# The buying committees of the period's wins, counted from the index alone
+	"sales_modes_committee_parent": (
+		"Buying Committee Member",
+		["parent", "parenttype", "parentfield"],
+	),
 	# Leads created in the period (counts, qualification, disqualification reasons, the chart)
 	"sales_modes_lead_created": (
 		"Lead",
