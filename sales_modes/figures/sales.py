@@ -350,24 +350,42 @@ def month_of(day) -> int:
 	return day.year * 12 + day.month - 1
 
 
+REPEAT_FIGURES = ("customers", "repeat_customers", "days_between", "intervals")
+
+
 def cohort_activity(filters: frappe._dict, horizon: int) -> list[frappe._dict]:
 	"""{sales_mode, cohort (month number), offset, customers}: distinct customers of each cohort with
 	a sale in the mode `offset` months after their first (offset 0: the cohort's size)."""
+	return cohorts_and_repeat_figures(filters, horizon)[0]
+
+
+def cohorts_and_repeat_figures(filters: frappe._dict, horizon: int) -> tuple[list[frappe._dict], dict]:
+	"""(cohort_activity, {mode: figures}) where the figures are those of `mode_figures` that count
+	sales only (customers, repeat_customers, days_between, intervals: no returns, no history).
+
+	Periods whose months and horizon fit a bit mask (MASK_BITS, about five years) take one pass
+	for both; longer ones the join back to each first sale, and mode_figures."""
 	if month_of(filters.to_date) - month_of(filters.from_date) + horizon < MASK_BITS:
 		return cohort_activity_single_pass(filters, horizon)
-	return cohort_activity_joined(filters, horizon)
+	figures = mode_figures(filters)
+	return cohort_activity_joined(filters, horizon), {
+		mode: frappe._dict({key: f[key] for key in REPEAT_FIGURES}) for mode, f in figures.items()
+	}
 
 
-def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> list[frappe._dict]:
-	"""`cohort_activity` in one index-ordered pass per doctype, grouped per mode and customer: the
-	first sale, and the months with a sale as bits of a mask (bit 0: the period's first month).
-	For periods whose months and horizon fit the mask (MASK_BITS): about five years."""
+def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> tuple[list[frappe._dict], dict]:
+	"""`cohorts_and_repeat_figures` in one index-ordered pass per doctype over the sales (never the
+	returns), grouped per mode and customer: the first sale, the months with a sale as bits of a
+	mask (bit 0: the period's first month), and the period's sales, first and last. The outer
+	query groups per mode and first-sale month; the repeat figures of a mode are the sums of its
+	few groups."""
 	base = month_of(filters.from_date)
 	end = add_months(get_first_day(filters.to_date), horizon + 1)  # the day after the last month read
 	branches = []
 	for doctype in counted_doctypes(filters.company):
 		query, t = sale_documents(doctype, filters, period=False)
 		month_bit = ShiftLeft(month_number(t.posting_date) - base)
+		in_period = (t.posting_date >= filters.from_date) & (t.posting_date <= filters.to_date)
 		branches.append(
 			query.where(is_sale(t))
 			.where(t.posting_date < end)
@@ -376,6 +394,9 @@ def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> list[fra
 				t.customer,
 				Min(t.posting_date).as_("first_sale"),
 				BitOr(Case().when(t.posting_date >= filters.from_date, month_bit).else_(0)).as_("months"),
+				Sum(Case().when(in_period, 1).else_(0)).as_("orders"),
+				Min(Case().when(in_period, t.posting_date)).as_("first_in_period"),
+				Max(Case().when(in_period, t.posting_date)).as_("last_in_period"),
 			)
 			.groupby(t.sales_mode, t.customer)
 		)
@@ -388,6 +409,9 @@ def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> list[fra
 				union.customer,
 				Min(union.first_sale).as_("first_sale"),
 				BitOr(union.months).as_("months"),
+				Sum(union.orders).as_("orders"),
+				Min(union.first_in_period).as_("first_in_period"),
+				Max(union.last_in_period).as_("last_in_period"),
 			)
 			.groupby(union.sales_mode, union.customer)
 		)
@@ -395,28 +419,45 @@ def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> list[fra
 		customers = branches[0]
 	c = customers.as_("mode_customer")
 	cohort = month_number(c.first_sale)
+	in_cohort = (c.first_sale >= filters.from_date) & (c.first_sale <= filters.to_date)
+	repeat = c.orders >= 2
 	rows = (
 		frappe.qb.from_(c)
 		.select(
 			c.sales_mode,
 			cohort.as_("cohort"),
+			Sum(Case().when(in_cohort, 1).else_(0)).as_("cohort_customers"),
 			*[
-				Sum(MaskBit(c.months, cohort - base + offset)).as_(f"offset_{offset}")
-				for offset in range(horizon + 1)
+				Sum(Case().when(in_cohort, MaskBit(c.months, cohort - base + offset)).else_(0)).as_(
+					f"offset_{offset}"
+				)
+				for offset in range(1, horizon + 1)
 			],
+			Sum(Case().when(c.orders >= 1, 1).else_(0)).as_("customers"),
+			Sum(Case().when(repeat, 1).else_(0)).as_("repeat_customers"),
+			Sum(Case().when(repeat, DateDiff(c.last_in_period, c.first_in_period)).else_(0)).as_(
+				"days_between"
+			),
+			Sum(Case().when(repeat, c.orders - 1).else_(0)).as_("intervals"),
 		)
-		.where(c.first_sale >= filters.from_date)
-		.where(c.first_sale <= filters.to_date)
 		.where(c.customer.notin(walk_in_parties()))
 		.groupby(c.sales_mode, cohort)
 		.run(as_dict=True)
 	)
-	return [
-		frappe._dict(sales_mode=row.sales_mode, cohort=row.cohort, offset=offset, customers=int(count))
-		for row in rows
-		for offset in range(horizon + 1)
-		if (count := row[f"offset_{offset}"])
-	]
+	activity = []
+	figures: dict = {}
+	for row in rows:  # a few groups per mode (one per first-sale month), never a document
+		row["offset_0"] = row.cohort_customers
+		activity += [
+			frappe._dict(sales_mode=row.sales_mode, cohort=row.cohort, offset=offset, customers=int(count))
+			for offset in range(horizon + 1)
+			if (count := row[f"offset_{offset}"])
+		]
+		if row.customers:
+			mode = figures.setdefault(row.sales_mode, frappe._dict.fromkeys(REPEAT_FIGURES, 0))
+			for key in REPEAT_FIGURES:
+				mode[key] += int(row[key] or 0)
+	return activity, figures
 
 
 def cohort_activity_joined(filters: frappe._dict, horizon: int) -> list[frappe._dict]:

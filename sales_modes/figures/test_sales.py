@@ -70,9 +70,18 @@ class TestSaleFigures(SalesModesTestCase):
 						sales.mode_figures(filters, sales.per_customer_single_pass),
 						sales.mode_figures(filters, sales.per_customer_probing),
 					)
+					activity, repeat = sales.cohort_activity_single_pass(filters, 12)
 					self.assertEqual(
-						cohort_rows(sales.cohort_activity_single_pass(filters, 12)),
-						cohort_rows(sales.cohort_activity_joined(filters, 12)),
+						cohort_rows(activity), cohort_rows(sales.cohort_activity_joined(filters, 12))
+					)
+					figures = sales.mode_figures(filters, sales.per_customer_probing)
+					self.assertEqual(
+						repeat,
+						{
+							mode: {key: f[key] for key in sales.REPEAT_FIGURES}
+							for mode, f in figures.items()
+							if f.customers
+						},
 					)
 
 		both("as built")
