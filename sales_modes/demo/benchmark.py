@@ -109,6 +109,8 @@ class Benchmark:
 			"data": data_counts(),
 			"reports": [],
 			"notes": [],
+			# 1, 5 and 15 minute load averages: on a shared machine, how busy it was around the run
+			"load_average": {"start": os.getloadavg()},
 		}
 		floor = self.measure(_("Floor: one GROUP BY"), self.floor)
 		floor["kind"] = "floor"
@@ -149,6 +151,7 @@ class Benchmark:
 			if row.get("target") is not None:
 				row["met"] = row["x_floor"] <= row["target"]
 		results["targets"] = target_summary(results["reports"])
+		results["load_average"]["end"] = os.getloadavg()
 		if not self.targets_only:
 			results["save"] = self.measure_save()
 		if not self.skip_backfill and not self.targets_only:
@@ -389,6 +392,16 @@ def markdown_table(results: dict) -> str:
 	if backfill:
 		lines.append(f"| {_('Backfill (all demo rows)')} | {backfill['seconds']:.2f} | 1 | |")
 	lines.append("")
+	load = results.get("load_average")
+	if load and "end" in load:
+		lines.append(
+			_("Load average (1, 5, 15 min): {0} at the start, {1} at the end, on {2} CPUs").format(
+				" / ".join(f"{x:.2f}" for x in load["start"]),
+				" / ".join(f"{x:.2f}" for x in load["end"]),
+				results["machine"]["cpus"],
+			)
+		)
+		lines.append("")
 	summary = results.get("targets")
 	if summary:
 		lines.append(
