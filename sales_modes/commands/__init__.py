@@ -179,8 +179,14 @@ def backfill(context, batch_size):
 	default=False,
 	help=_("Do not time ERPNext's Customer Acquisition and Loyalty."),
 )
+@click.option(
+	"--targets-only",
+	is_flag=True,
+	default=False,
+	help=_("Time only the floor and what has a target: the app's reports, number cards and charts."),
+)
 @pass_context
-def benchmark(context, scale, seed, runs, output, skip_backfill, skip_slow):
+def benchmark(context, scale, seed, runs, output, skip_backfill, skip_slow, targets_only):
 	import frappe
 
 	connect(context)
@@ -192,7 +198,13 @@ def benchmark(context, scale, seed, runs, output, skip_backfill, skip_slow):
 			raise click.ClickException(_("--runs must be at least 1."))
 		if scale and not demo_exists():
 			make_demo(scale, seed)
-		bench = Benchmark(runs=runs, skip_backfill=skip_backfill, skip_slow=skip_slow, echo=click.echo)
+		bench = Benchmark(
+			runs=runs,
+			skip_backfill=skip_backfill,
+			skip_slow=skip_slow,
+			echo=click.echo,
+			targets_only=targets_only,
+		)
 		results = bench.run()
 		click.echo(bench.table(results))
 		with open(output, "w") as f:

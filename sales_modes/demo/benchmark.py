@@ -7,6 +7,7 @@ Customer Acquisition and Loyalty takes minutes on large data. The floor is one b
 over the same invoices: no report can read those rows faster than that.
 """
 
+import json
 import os
 import platform
 import random
@@ -21,20 +22,26 @@ from importlib import import_module
 import frappe
 import pymysql
 from frappe import _
-from frappe.utils import add_days, getdate, nowdate
+from frappe.utils import add_days, add_months, get_first_day, getdate, nowdate
 
 from sales_modes.core.deal_states import OPEN
 from sales_modes.demo.common import DEMO_USER, get_company
 
-OUR_REPORTS = (
-	"sales_mode_comparison",
-	"stage_funnel_by_mode",
-	"sales_cycle_analysis",
-	"stalled_deals",
-	"repeat_purchase_by_mode",
-	"disqualification_analysis",
-	"sales_mode_trends",
-)
+# Each script report of the app, once per set of extra filters (Trends: once per measure)
+OUR_REPORTS = {
+	"sales_mode_comparison": ({},),
+	"stage_funnel_by_mode": ({},),
+	"sales_cycle_analysis": ({},),
+	"stalled_deals": ({},),
+	"repeat_purchase_by_mode": ({},),
+	"disqualification_analysis": ({},),
+	"sales_mode_trends": ({"measure": "Won Value"}, {"measure": "New Leads"}, {"measure": "Revenue"}),
+}
+# Issue 12 item 1: the most a measurement may take, in multiples of the floor, timed in one run
+TARGETS = {"sales_mode_comparison": 2.0}
+REPORT_TARGET = 3.0
+WORKSPACE_TARGET = 1.0  # every number card and dashboard chart of the workspace
+WORKSPACE = "Sales Modes"
 ERPNEXT_REPORTS = {
 	"Customer Acquisition and Loyalty": (
 		"erpnext.selling.report.customer_acquisition_and_loyalty.customer_acquisition_and_loyalty",
@@ -62,8 +69,11 @@ def report_title(name: str) -> str:
 
 
 class Benchmark:
-	def __init__(self, runs: int = 5, skip_backfill=False, skip_slow=False, echo: Callable = print):
+	def __init__(
+		self, runs: int = 5, skip_backfill=False, skip_slow=False, echo: Callable = print, targets_only=False
+	):
 		self.runs = runs
+		self.targets_only = targets_only
 		self.skip_backfill = skip_backfill
 		self.skip_slow = skip_slow
 		self.echo = echo
@@ -102,11 +112,13 @@ class Benchmark:
 			"data": data_counts(),
 			"reports": [],
 			"notes": [],
+			# 1, 5 and 15 minute load averages: on a shared machine, how busy it was around the run
+			"load_average": {"start": os.getloadavg()},
 		}
-		floor = self.measure(_("Floor: one GROUP BY"), lambda: frappe.db.sql(FLOOR_SQL, self.filters))
+		floor = self.measure(_("Floor: one GROUP BY"), self.floor)
 		floor["kind"] = "floor"
 		results["reports"].append(floor)
-		for name in OUR_REPORTS:
+		for name, variants in OUR_REPORTS.items():
 			path = f"sales_modes.sales_modes.report.{name}.{name}"
 			try:
 				execute = import_module(path).execute
@@ -115,10 +127,15 @@ class Benchmark:
 					_("Report {0} is not there yet: not timed.").format(report_title(name))
 				)
 				continue
-			row = self.measure(report_title(name), lambda e=execute: e(frappe._dict(self.filters)))
-			row["kind"] = "sales_modes"
-			results["reports"].append(row)
+			for extra in variants:
+				label = report_title(name) + "".join(f" ({_(v)})" for v in extra.values())
+				row = self.measure(label, lambda e=execute, x=extra: e(frappe._dict({**self.filters, **x})))
+				row.update(kind="sales_modes", target=TARGETS.get(name, REPORT_TARGET))
+				results["reports"].append(row)
+		results["reports"] += self.measure_workspace()
 		for title, (path, extra) in ERPNEXT_REPORTS.items():
+			if self.targets_only:
+				break
 			if self.skip_slow and title == "Customer Acquisition and Loyalty":
 				results["notes"].append(_("{0} skipped (--skip-slow).").format(title))
 				continue
@@ -126,13 +143,79 @@ class Benchmark:
 			row = self.measure(title, lambda e=execute, x=extra: e(frappe._dict({**self.filters, **x})))
 			row["kind"] = "erpnext"
 			results["reports"].append(row)
+		# The floor again at the end: on a shared machine the load drifts during a run, so the
+		# floor is the median of its timings before and after everything else
+		again = self.measure(_("Floor: one GROUP BY (again)"), self.floor)
+		floor["times_s"] += again["times_s"]
+		floor["runs"] += again["runs"]
+		floor["median_s"] = statistics.median(floor["times_s"])
 		for row in results["reports"]:
 			row["x_floor"] = row["median_s"] / floor["median_s"] if floor["median_s"] else None
-		results["save"] = self.measure_save()
-		if not self.skip_backfill:
+			if row.get("target") is not None:
+				row["met"] = row["x_floor"] <= row["target"]
+		results["targets"] = target_summary(results["reports"])
+		results["load_average"]["end"] = os.getloadavg()
+		if not self.targets_only:
+			results["save"] = self.measure_save()
+		if not self.skip_backfill and not self.targets_only:
 			results["backfill"] = self.measure_backfill()
 		results["ratios"] = ratios(results)
 		return results
+
+	def floor(self):
+		return frappe.db.sql(FLOOR_SQL, self.filters)
+
+	# The workspace's number cards and dashboard charts, as the desk asks for them
+	def measure_workspace(self) -> list[dict]:
+		if not frappe.db.exists("Workspace", WORKSPACE):
+			return []
+		workspace = frappe.get_doc("Workspace", WORKSPACE)
+		rows = []
+		for link in workspace.number_cards:
+			card = frappe.get_doc("Number Card", link.number_card_name)
+			if card.type != "Custom" or not card.method:
+				continue
+			method = frappe.get_attr(card.method)
+			filters = {
+				**self.workspace_filters(card.dynamic_filters_json),
+				**json.loads(card.filters_json or "{}"),
+			}
+			row = self.measure(
+				_("Number card: {0}").format(_(card.label or card.name)),
+				lambda m=method, f=filters: m(json.dumps(f, default=str)),
+			)
+			row.update(kind="number_card", target=WORKSPACE_TARGET)
+			rows.append(row)
+		for link in workspace.charts:
+			chart = frappe.get_doc("Dashboard Chart", link.chart_name)
+			filters = {
+				**self.workspace_filters(chart.dynamic_filters_json),
+				**json.loads(chart.filters_json or "{}"),
+			}
+			if chart.chart_type == "Report":
+				# The chart's source: its report, with the chart's filters
+				module = frappe.get_attr(report_module(chart.report_name) + ".execute")
+				fn = lambda m=module, f=filters: m(frappe._dict(f))  # noqa: E731
+			else:
+				from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as get_chart
+
+				fn = lambda n=chart.name, f=filters: get_chart(chart_name=n, filters=f, refresh=1)  # noqa: E731
+			row = self.measure(_("Dashboard chart: {0}").format(_(chart.chart_name)), fn)
+			row.update(kind="dashboard_chart", target=WORKSPACE_TARGET)
+			rows.append(row)
+		return rows
+
+	def workspace_filters(self, dynamic_filters_json: str | None) -> dict:
+		"""The values the desk gives a card's or chart's dynamic filters (the user's company, the
+		month start 12 months back, today), for the filters it declares."""
+		declared = json.loads(dynamic_filters_json or "{}")
+		today = getdate(nowdate())
+		values = {
+			"company": self.filters.company,
+			"from_date": str(add_months(get_first_day(today), -12)),
+			"to_date": str(today),
+		}
+		return {key: values[key] for key in declared if key in values}
 
 	# Opportunity save with and without the app's doc_events
 	def measure_save(self) -> dict:
@@ -340,6 +423,28 @@ class LockProbe:
 		}
 
 
+def report_module(report_name: str) -> str:
+	module = frappe.db.get_value("Report", report_name, "module")
+	app = frappe.local.module_app[frappe.scrub(module)]
+	name = frappe.scrub(report_name)
+	return f"{app}.{frappe.scrub(module)}.report.{name}.{name}"
+
+
+def target_summary(reports: list[dict]) -> dict:
+	"""Issue 12 item 1 in one run: every measurement with a target, and whether each is met."""
+	with_target = [row for row in reports if row.get("target") is not None]
+	missed = [row for row in with_target if not row["met"]]
+	return {
+		"measured": len(with_target),
+		"met": len(with_target) - len(missed),
+		"all_met": bool(with_target) and not missed,
+		"missed": [
+			{"name": row["name"], "x_floor": round(row["x_floor"], 2), "target": row["target"]}
+			for row in missed
+		],
+	}
+
+
 def ratios(results: dict) -> dict:
 	by_name = {row["name"]: row for row in results["reports"]}
 	comparison = by_name.get(report_title("sales_mode_comparison"))
@@ -373,12 +478,16 @@ def markdown_table(results: dict) -> str:
 			data["Stage Transition"],
 		),
 		"",
-		"| " + " | ".join([_("Measurement"), _("Median (s)"), _("Runs"), _("x floor")]) + " |",
-		"|---|---:|---:|---:|",
+		"| "
+		+ " | ".join([_("Measurement"), _("Median (s)"), _("Runs"), _("x floor"), _("Target"), _("Met?")])
+		+ " |",
+		"|---|---:|---:|---:|---:|---|",
 	]
 	for row in results["reports"]:
-		x = f"{row['x_floor']:.1f}" if row.get("x_floor") is not None else ""
-		lines.append(f"| {row['name']} | {row['median_s']:.4f} | {row['runs']} | {x} |")
+		x = f"{row['x_floor']:.2f}" if row.get("x_floor") is not None else ""
+		target = f"<= {row['target']:.1f}x" if row.get("target") is not None else ""
+		met = (_("yes") if row["met"] else _("NO")) if "met" in row else ""
+		lines.append(f"| {row['name']} | {row['median_s']:.4f} | {row['runs']} | {x} | {target} | {met} |")
 	save = results.get("save")
 	if save:
 		lines.append(
@@ -404,6 +513,31 @@ def markdown_table(results: dict) -> str:
 					f"| {_('... longest wait of a concurrent invoice lock')} | {run['probe']['longest_wait_s']:.3f} | {run['probe']['probes']} | |"
 				)
 	lines.append("")
+	load = results.get("load_average")
+	if load and "end" in load:
+		lines.append(
+			_("Load average (1, 5, 15 min): {0} at the start, {1} at the end, on {2} CPUs").format(
+				" / ".join(f"{x:.2f}" for x in load["start"]),
+				" / ".join(f"{x:.2f}" for x in load["end"]),
+				results["machine"]["cpus"],
+			)
+		)
+		lines.append("")
+	summary = results.get("targets")
+	if summary:
+		lines.append(
+			_("Issue 12 item 1: {0} of {1} targets met: {2}").format(
+				summary["met"],
+				summary["measured"],
+				_("all met") if summary["all_met"] else _("NOT met"),
+			)
+		)
+		for miss in summary["missed"]:
+			lines.append(
+				"- "
+				+ _("{0}: {1}x the floor, target {2}x").format(miss["name"], miss["x_floor"], miss["target"])
+			)
+		lines.append("")
 	for key, value in results.get("ratios", {}).items():
 		lines.append(f"- {key}: {value:.3f}")
 	for note in results.get("notes", []):

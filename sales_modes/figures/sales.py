@@ -20,11 +20,13 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Extract, Max, Min, Sum
+from frappe.utils import add_months, get_first_day, getdate
+from pypika import analytics as an
 from pypika.enums import DatePart
-from pypika.terms import ExistsCriterion, Field
+from pypika.terms import AggregateFunction, ExistsCriterion, Field, Term
 
 from sales_modes.mode_resolution import walk_in_customers
-from sales_modes.reports import DateDiff, apply_filters
+from sales_modes.reports import DateDiff, apply_filters, permission_condition
 
 # The doctypes the sales figures read, for `reports.report_notes`
 READS = ("Sales Invoice", "POS Invoice")
@@ -99,8 +101,107 @@ def sold_before(filters: frappe._dict, customer):
 	return conditions[0] | conditions[1]
 
 
+def counted_doctypes(company: str) -> tuple[str, ...]:
+	"""The doctypes of READS with at least one counted document in the company (one index probe
+	each). A doctype with none adds nothing to any sales figure, so its branch can be left out,
+	and with one doctype left the per-customer figures need no UNION regrouped in a temporary table."""
+	found = []
+	for doctype in READS:
+		t = DocType(doctype)
+		probe = frappe.qb.from_(t).select(t.name).where(counted(doctype, t)).where(t.company == company)
+		if probe.limit(1).run():
+			found.append(doctype)
+	return tuple(found) or READS[:1]
+
+
+def single_pass_applies(filters: frappe._dict) -> bool:
+	"""Whether New Customers may be read from the same pass as the period's figures: only when the
+	filters keep the company's whole sales history in the pass. A Sales Mode, Territory or Customer
+	Group filter, or a user whose read permissions restrict the invoices, would hide earlier sales
+	the figure must see (a customer's first sale in the company, in any mode); then `per_customer`
+	probes the history of each customer instead."""
+	if filters.sales_mode or filters.territory or filters.customer_group:
+		return False
+	return all(permission_condition(doctype, DocType(doctype)) is None for doctype in READS)
+
+
 def per_customer(filters: frappe._dict):
 	"""Per mode and customer, in the period: orders, net revenue, first and last sale, is_new, walk_in."""
+	if single_pass_applies(filters):
+		return per_customer_single_pass(filters)
+	return per_customer_probing(filters)
+
+
+def per_customer_single_pass(filters: frappe._dict):
+	"""`per_customer` in one index-ordered pass over the company's sales up to the period's end: the
+	period's figures summed under CASE, the customer's first sale in any mode as the window minimum
+	of the modes' first sales. Only when `single_pass_applies`."""
+	branches, tables = [], []
+	for doctype in counted_doctypes(filters.company):
+		t = DocType(doctype)
+		in_period = t.posting_date >= filters.from_date
+		sale_in_period = is_sale(t) & in_period
+		tables.append(t)
+		branches.append(
+			frappe.qb.from_(t)
+			.where(counted(doctype, t))
+			.where(t.company == filters.company)
+			.where(t.posting_date <= filters.to_date)
+			.select(
+				t.sales_mode,
+				t.customer,
+				Sum(Case().when(in_period, 1).else_(0)).as_("period_rows"),
+				Sum(Case().when(sale_in_period, 1).else_(0)).as_("orders"),
+				Sum(Case().when(in_period, t.base_net_total).else_(0)).as_("net_revenue"),
+				Min(Case().when(sale_in_period, t.posting_date)).as_("first_sale"),
+				Max(Case().when(sale_in_period, t.posting_date)).as_("last_sale"),
+				Min(Case().when(is_sale(t), t.posting_date)).as_("first_ever"),
+			)
+			.groupby(t.sales_mode, t.customer)
+		)
+	if len(branches) == 1:
+		# One doctype: the window runs over the grouped rows of the same pass
+		b = tables[0]
+		grouped = branches[0].select(
+			an.Min(Min(Case().when(is_sale(b), b.posting_date))).over(b.customer).as_("customer_first")
+		)
+	else:
+		union = union_all(branches).as_("sale_branch")
+		grouped = (
+			frappe.qb.from_(union)
+			.select(
+				union.sales_mode,
+				union.customer,
+				Sum(union.period_rows).as_("period_rows"),
+				Sum(union.orders).as_("orders"),
+				Sum(union.net_revenue).as_("net_revenue"),
+				Min(union.first_sale).as_("first_sale"),
+				Max(union.last_sale).as_("last_sale"),
+				an.Min(Min(union.first_ever)).over(union.customer).as_("customer_first"),
+			)
+			.groupby(union.sales_mode, union.customer)
+		)
+	g = grouped.as_("sale_history")
+	return (
+		frappe.qb.from_(g)
+		.select(
+			g.sales_mode,
+			g.customer,
+			g.orders,
+			g.net_revenue,
+			g.first_sale,
+			g.last_sale,
+			Case().when(g.customer.isin(walk_in_customers()), 1).else_(0).as_("walk_in"),
+			Case().when(g.customer_first < filters.from_date, 0).else_(1).as_("is_new"),
+		)
+		.where(g.period_rows > 0)
+		.as_("sale_customer")
+	)
+
+
+def per_customer_probing(filters: frappe._dict):
+	"""`per_customer` for any filters and permissions: the period's sales grouped per mode and
+	customer, and an index probe per customer for an earlier sale."""
 	branches = []
 	for doctype in READS:
 		query, t = sale_documents(doctype, filters)
@@ -132,15 +233,16 @@ def per_customer(filters: frappe._dict):
 	)
 
 
-def mode_figures(filters: frappe._dict) -> dict[str | None, frappe._dict]:
+def mode_figures(filters: frappe._dict, plan=None) -> dict[str | None, frappe._dict]:
 	"""{mode: figures} of the period, as docs/metrics.md defines them.
 
 	orders, net_revenue; customers (with a sale), new_customers (first sale in the company in the
 	period), repeat_customers (two or more sales in the period), walk-in parties left out of the
 	three; days_between and intervals (the repeat customers' days from first to last sale and
-	their sales - 1) for the mean days between purchases.
+	their sales - 1) for the mean days between purchases. `plan` (tests, benchmark) forces one
+	of per_customer's two queries.
 	"""
-	c = per_customer(filters)
+	c = (plan or per_customer)(filters)
 	customer = (c.orders >= 1) & (c.walk_in == 0)
 	repeat = (c.orders >= 2) & (c.walk_in == 0)
 	rows = (
@@ -207,9 +309,154 @@ def first_sales(filters: frappe._dict):
 	)
 
 
+# The months a cohort pass can follow in one BIGINT bit mask: the period's months and the horizon
+MASK_BITS = 64
+
+
+class ShiftLeft(Term):
+	"""1 << bits: the mask of one month."""
+
+	def __init__(self, bits):
+		super().__init__()
+		self.bits = bits
+
+	def get_sql(self, **kwargs):
+		return f"(1 << ({self.bits.get_sql(**kwargs)}))"
+
+
+class MaskBit(Term):
+	"""(mask >> position) & 1: whether the month at `position` is in `mask`."""
+
+	def __init__(self, mask, position):
+		super().__init__()
+		self.mask, self.position = mask, position
+
+	def get_sql(self, **kwargs):
+		return f"(({self.mask.get_sql(**kwargs)} >> ({self.position.get_sql(**kwargs)})) & 1)"
+
+
+def BitOr(term):
+	return AggregateFunction("BIT_OR", term)
+
+
+def month_of(day) -> int:
+	"""month_number of a Python date."""
+	day = getdate(day)
+	return day.year * 12 + day.month - 1
+
+
+REPEAT_FIGURES = ("customers", "repeat_customers", "days_between", "intervals")
+
+
 def cohort_activity(filters: frappe._dict, horizon: int) -> list[frappe._dict]:
 	"""{sales_mode, cohort (month number), offset, customers}: distinct customers of each cohort with
 	a sale in the mode `offset` months after their first (offset 0: the cohort's size)."""
+	return cohorts_and_repeat_figures(filters, horizon)[0]
+
+
+def cohorts_and_repeat_figures(filters: frappe._dict, horizon: int) -> tuple[list[frappe._dict], dict]:
+	"""(cohort_activity, {mode: figures}) where the figures are those of `mode_figures` that count
+	sales only (customers, repeat_customers, days_between, intervals: no returns, no history).
+
+	Periods whose months and horizon fit a bit mask (MASK_BITS, about five years) take one pass
+	for both; longer ones the join back to each first sale, and mode_figures."""
+	if month_of(filters.to_date) - month_of(filters.from_date) + horizon < MASK_BITS:
+		return cohort_activity_single_pass(filters, horizon)
+	figures = mode_figures(filters)
+	return cohort_activity_joined(filters, horizon), {
+		mode: frappe._dict({key: f[key] for key in REPEAT_FIGURES}) for mode, f in figures.items()
+	}
+
+
+def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> tuple[list[frappe._dict], dict]:
+	"""`cohorts_and_repeat_figures` in one index-ordered pass per doctype over the sales (never the
+	returns), grouped per mode and customer: the first sale, the months with a sale as bits of a
+	mask (bit 0: the period's first month), and the period's sales, first and last. The outer
+	query groups per mode and first-sale month; the repeat figures of a mode are the sums of its
+	few groups."""
+	base = month_of(filters.from_date)
+	end = add_months(get_first_day(filters.to_date), horizon + 1)  # the day after the last month read
+	branches = []
+	for doctype in counted_doctypes(filters.company):
+		query, t = sale_documents(doctype, filters, period=False)
+		month_bit = ShiftLeft(month_number(t.posting_date) - base)
+		in_period = (t.posting_date >= filters.from_date) & (t.posting_date <= filters.to_date)
+		branches.append(
+			query.where(is_sale(t))
+			.where(t.posting_date < end)
+			.select(
+				t.sales_mode,
+				t.customer,
+				Min(t.posting_date).as_("first_sale"),
+				BitOr(Case().when(t.posting_date >= filters.from_date, month_bit).else_(0)).as_("months"),
+				Sum(Case().when(in_period, 1).else_(0)).as_("orders"),
+				Min(Case().when(in_period, t.posting_date)).as_("first_in_period"),
+				Max(Case().when(in_period, t.posting_date)).as_("last_in_period"),
+			)
+			.groupby(t.sales_mode, t.customer)
+		)
+	if len(branches) > 1:
+		union = union_all(branches).as_("first_branch")
+		customers = (
+			frappe.qb.from_(union)
+			.select(
+				union.sales_mode,
+				union.customer,
+				Min(union.first_sale).as_("first_sale"),
+				BitOr(union.months).as_("months"),
+				Sum(union.orders).as_("orders"),
+				Min(union.first_in_period).as_("first_in_period"),
+				Max(union.last_in_period).as_("last_in_period"),
+			)
+			.groupby(union.sales_mode, union.customer)
+		)
+	else:
+		customers = branches[0]
+	c = customers.as_("mode_customer")
+	cohort = month_number(c.first_sale)
+	in_cohort = (c.first_sale >= filters.from_date) & (c.first_sale <= filters.to_date)
+	repeat = c.orders >= 2
+	rows = (
+		frappe.qb.from_(c)
+		.select(
+			c.sales_mode,
+			cohort.as_("cohort"),
+			Sum(Case().when(in_cohort, 1).else_(0)).as_("cohort_customers"),
+			*[
+				Sum(Case().when(in_cohort, MaskBit(c.months, cohort - base + offset)).else_(0)).as_(
+					f"offset_{offset}"
+				)
+				for offset in range(1, horizon + 1)
+			],
+			Sum(Case().when(c.orders >= 1, 1).else_(0)).as_("customers"),
+			Sum(Case().when(repeat, 1).else_(0)).as_("repeat_customers"),
+			Sum(Case().when(repeat, DateDiff(c.last_in_period, c.first_in_period)).else_(0)).as_(
+				"days_between"
+			),
+			Sum(Case().when(repeat, c.orders - 1).else_(0)).as_("intervals"),
+		)
+		.where(c.customer.notin(walk_in_customers()))
+		.groupby(c.sales_mode, cohort)
+		.run(as_dict=True)
+	)
+	activity = []
+	figures: dict = {}
+	for row in rows:  # a few groups per mode (one per first-sale month), never a document
+		row["offset_0"] = row.cohort_customers
+		activity += [
+			frappe._dict(sales_mode=row.sales_mode, cohort=row.cohort, offset=offset, customers=int(count))
+			for offset in range(horizon + 1)
+			if (count := row[f"offset_{offset}"])
+		]
+		if row.customers:
+			mode = figures.setdefault(row.sales_mode, frappe._dict.fromkeys(REPEAT_FIGURES, 0))
+			for key in REPEAT_FIGURES:
+				mode[key] += int(row[key] or 0)
+	return activity, figures
+
+
+def cohort_activity_joined(filters: frappe._dict, horizon: int) -> list[frappe._dict]:
+	"""`cohort_activity` for any period: each cohort customer's sales joined back to its first sale."""
 	branches = []
 	for doctype in READS:
 		first = first_sales(filters)

@@ -20,6 +20,10 @@ def figures(**period) -> dict:
 	return {mode: tuple(f[key] for key in FIELDS) for mode, f in sales.mode_figures(filters).items()}
 
 
+def cohort_rows(rows) -> list[tuple]:
+	return sorted((r.sales_mode, int(r.cohort), int(r.offset), int(r.customers)) for r in rows)
+
+
 class TestSaleFigures(SalesModesTestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -38,6 +42,66 @@ class TestSaleFigures(SalesModesTestCase):
 		# Days between the repeat customers' first and last sale, and their sales - 1
 		self.assertEqual((found["B2B"].days_between, found["B2B"].intervals), (23, 1))
 		self.assertEqual((found["B2C"].days_between, found["B2C"].intervals), (52, 1))
+
+	def test_the_single_pass_equals_the_probing_plan(self):
+		"""per_customer's two plans, one pass over the history and a probe per customer, and
+		cohort_activity's two (a month mask per customer, a join back to the first sale) give the same
+		figures in every period, before and after the POS day is consolidated, also for a customer
+		whose first sale was in another mode (K: February moved to B2C, so K is not new in B2B in
+		March)."""
+		feb = frappe.db.get_value(
+			"Sales Invoice", {"customer": self.data.k, "posting_date": "2002-02-10", "docstatus": 1}
+		)
+		periods = (
+			data.FULL_YEAR,
+			{"from_date": "2002-02-01", "to_date": "2002-02-28"},
+			{"from_date": "2002-03-01", "to_date": "2002-03-31"},
+			{"from_date": "2002-03-10", "to_date": "2002-12-31"},
+			{"from_date": "2002-05-01", "to_date": "2002-05-31"},
+			{"from_date": "2002-06-01", "to_date": "2002-07-31"},
+		)
+
+		def both(label):
+			for period in periods:
+				filters = get_filters({"company": self.data.company, **period})
+				self.assertTrue(sales.single_pass_applies(filters))
+				with self.subTest(label, **period):
+					self.assertEqual(
+						sales.mode_figures(filters, sales.per_customer_single_pass),
+						sales.mode_figures(filters, sales.per_customer_probing),
+					)
+					activity, repeat = sales.cohort_activity_single_pass(filters, 12)
+					self.assertEqual(
+						cohort_rows(activity), cohort_rows(sales.cohort_activity_joined(filters, 12))
+					)
+					figures = sales.mode_figures(filters, sales.per_customer_probing)
+					self.assertEqual(
+						repeat,
+						{
+							mode: {key: f[key] for key in sales.REPEAT_FIGURES}
+							for mode, f in figures.items()
+							if f.customers
+						},
+					)
+
+		both("as built")
+		# The changes below stay within this test: the class's later tests read the data as built
+		frappe.db.savepoint("single_pass_test")
+		self.addCleanup(frappe.db.rollback, save_point="single_pass_test")
+		frappe.db.set_value("Sales Invoice", feb, "sales_mode", "B2C", update_modified=False)
+		march = get_filters(
+			{"company": self.data.company, "from_date": "2002-03-01", "to_date": "2002-03-31"}
+		)
+		self.assertEqual(sales.mode_figures(march, sales.per_customer_single_pass)["B2B"].new_customers, 0)
+		self.assertEqual(sales.mode_figures(march, sales.per_customer_single_pass)["B2B"].customers, 1)
+		both("K's first sale in B2C")
+		if not frappe.db.get_value("POS Invoice", self.data.pos[0], "consolidated_invoice"):
+			data.consolidate(self.data.pos)  # unless an earlier test of the class did
+		both("POS day consolidated")
+		# A filter that hides history takes the probing plan
+		self.assertFalse(
+			sales.single_pass_applies(get_filters({"company": self.data.company, "sales_mode": "B2B"}))
+		)
 
 	def test_a_fully_returned_sale_is_an_order_without_revenue(self):
 		# March: K's 400 sale and its credit note; K bought first in February: not new

@@ -19,6 +19,43 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 		["opportunity", "event", "transitioned_on"],
 	),
 	"sales_modes_pos_posting_date_sales_mode": ("POS Invoice", ["posting_date", "sales_mode"]),
+	# The stage funnel (figures/deals.py) joins each deal to its Stage Change rows and reads the
+	# stages and days from the index alone, never the log's rows
+	"sales_modes_transition_stages": (
+		"Stage Transition",
+		["opportunity", "event", "to_stage", "from_stage", "days_in_previous_stage"],
+	),
+	# Deals opened in the period (counts, funnel, open by stage) and open deals now (Stalled Deals,
+	# the Open Deals cards): company equal, opportunity date ranged or not, the rest (how long a
+	# deal has been in its stage, its amount) read from the index
+	"sales_modes_opportunity_opened": (
+		"Opportunity",
+		[
+			"company",
+			"transaction_date",
+			"status",
+			"sales_mode",
+			"sales_stage",
+			"stage_entered_on",
+			"creation",
+			"base_opportunity_amount",
+		],
+	),
+	# Deals closed in the period (won, lost, won value, cycle, committees, the win-rate cards)
+	"sales_modes_opportunity_closed": (
+		"Opportunity",
+		["company", "closed_on", "status", "sales_mode", "transaction_date", "base_opportunity_amount"],
+	),
+	# The buying committees of the period's wins, counted from the index alone
+	"sales_modes_committee_parent": (
+		"Buying Committee Member",
+		["parent", "parenttype", "parentfield"],
+	),
+	# Leads created in the period (counts, qualification, disqualification reasons, the chart)
+	"sales_modes_lead_created": (
+		"Lead",
+		["company", "creation", "sales_mode", "qualification_status", "disqualified"],
+	),
 	# Sales scans (figures/sales.py): company, docstatus (and is_consolidated) equal; grouped by
 	# mode and customer; returns summed, so is_return is read, not filtered on
 	"sales_modes_invoice_mode_customer": (

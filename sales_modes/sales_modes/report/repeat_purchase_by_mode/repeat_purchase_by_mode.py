@@ -34,10 +34,11 @@ HORIZON = 12
 def execute(filters=None):
 	filters = get_filters(filters)
 	notes = report_notes(filters, sales.READS) + sales.customer_notes()
-	rows = cohort_rows(filters)
+	activity, repeat_figures = sales.cohorts_and_repeat_figures(filters, HORIZON)
+	rows = cohort_rows(activity)
 	modes = get_modes(filters)
 	# The Repeat Rate of the period's customers holds whether or not a cohort starts in it
-	summary = get_summary(sales.mode_figures(filters), modes)
+	summary = get_summary(repeat_figures, modes)
 	if not rows:
 		empty = _("No customer made a first sale in a mode in this period: no cohort starts in it.")
 		return get_columns(), [], get_message(notes, False, empty if summary else None), None, summary
@@ -55,9 +56,8 @@ def execute(filters=None):
 	return get_columns(), data, get_message(notes, True), get_chart(data), summary
 
 
-def cohort_rows(filters) -> list[dict]:
+def cohort_rows(rows) -> list[dict]:
 	"""{sales_mode, cohort, offset, customers}: distinct buyers per cohort and month after it."""
-	rows = sales.cohort_activity(filters, HORIZON)
 	for row in rows:
 		row.cohort = date(int(row.cohort) // 12, int(row.cohort) % 12 + 1, 1)
 	return rows
@@ -101,7 +101,8 @@ def get_chart(data: list[dict]) -> dict | None:
 
 
 def get_summary(figures: dict, modes: list) -> list[dict] | None:
-	"""Per mode, the Repeat Rate of Sales Mode Comparison and the mean days between purchases."""
+	"""Per mode, the Repeat Rate of Sales Mode Comparison and the mean days between purchases
+	(figures: sales.cohorts_and_repeat_figures, the customer figures of sales.mode_figures)."""
 	summary = []
 	for mode in [m for m in modes if m in figures] + [m for m in figures if m not in modes]:
 		f = figures[mode]

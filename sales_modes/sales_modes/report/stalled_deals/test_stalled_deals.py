@@ -6,7 +6,8 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import get_datetime, now_datetime
 
-from sales_modes.sales_modes.report.stalled_deals.stalled_deals import execute
+from sales_modes.pipelines import doc_values
+from sales_modes.sales_modes.report.stalled_deals.stalled_deals import execute, load_deals
 from sales_modes.stalled import days_in_stage
 from sales_modes.tests import report_data as data
 
@@ -45,6 +46,22 @@ class TestStalledDeals(data.ReportTestCase):
 		self.assertEqual(chart["data"]["labels"], ["B2B"])
 		self.assertEqual(chart["data"]["datasets"][0]["values"], [1])
 		self.assertEqual([s["value"] for s in summary], [1, 700.0])
+
+	def test_deals_load_in_bulk_as_get_doc_loads_them(self):
+		"""The readiness of the listed deals reads each deal as frappe.get_doc loads it, row and
+		child tables (one query per table for all the deals)."""
+		names = [self.data[f"o{i}"] for i in range(1, 7)]
+		with_children = [
+			name
+			for name in names
+			if frappe.get_doc("Opportunity", name).get("buying_committee")
+			or frappe.get_doc("Opportunity", name).get("items")
+		]
+		self.assertTrue(with_children, "the dataset has deals with child rows")
+		self.assertEqual(
+			load_deals(names), {name: doc_values(frappe.get_doc("Opportunity", name)) for name in names}
+		)
+		self.assertEqual(load_deals([]), {})
 
 	def test_days_in_stage_are_elapsed_whole_days(self):
 		# Since 09:00 on 10 April: a minute before 09:00 on 1 May is 20 whole days, a minute after 21
