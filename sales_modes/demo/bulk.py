@@ -273,6 +273,8 @@ class BulkGenerator:
 				"stage_entered_on": last.at,
 				"probability": stage.probability or 0,
 				"transaction_date": opp.created.date(),
+				# Won and lost deals carry their close date, as the server sets it at the close
+				"closed_on": opp.closed.date() if opp.closed else None,
 				"currency": self.currency,
 				"conversion_rate": 1,
 				"company": self.company,

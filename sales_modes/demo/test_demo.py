@@ -11,7 +11,7 @@ import frappe
 
 from sales_modes import pipelines
 from sales_modes.core import gates
-from sales_modes.core.deal_states import CONVERTED, OPEN, STAGE_CHANGE, WON, status_event
+from sales_modes.core.deal_states import CONVERTED, LOST_EVENT, OPEN, STAGE_CHANGE, WON, status_event
 from sales_modes.demo import bulk, generator, rules
 from sales_modes.demo.clear import clear_demo
 from sales_modes.demo.common import DEMO_USER, site_plan
@@ -223,4 +223,13 @@ class TestDemo(SalesModesTestCase):
 			frappe.db.count("Stage Transition", {"owner": DEMO_USER, "event": WON}),
 			frappe.db.count("Opportunity", {"owner": DEMO_USER, "status": CONVERTED}),
 		)
+		# ... and dated at its close date, which the reports place wins and losses by
+		closes = frappe.db.sql(
+			"""SELECT COUNT(*), SUM(o.closed_on = DATE(t.transitioned_on)) FROM `tabOpportunity` o
+			JOIN `tabStage Transition` t ON t.opportunity = o.name AND t.event IN (%s, %s)
+			WHERE o.owner = %s""",
+			(WON, LOST_EVENT, DEMO_USER),
+		)[0]
+		self.assertGreater(closes[0], 0)
+		self.assertEqual(closes[0], closes[1])
 		self.assert_marked_and_cleared()
