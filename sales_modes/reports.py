@@ -20,6 +20,16 @@ from pypika.terms import Criterion, LiteralValue
 from sales_modes.core.metrics import percentile_from_histogram
 
 DEFAULT_MONTHS = 12
+# The app's script reports, as the workspace lists them
+SCRIPT_REPORTS = (
+	"Sales Mode Comparison",
+	"Stage Funnel by Mode",
+	"Sales Cycle Analysis",
+	"Stalled Deals",
+	"Repeat Purchase by Mode",
+	"Disqualification Analysis",
+	"Sales Mode Trends",
+)
 DateDiff = CustomFunction("DATEDIFF", ["end_date", "start_date"])
 
 

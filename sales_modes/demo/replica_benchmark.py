@@ -26,16 +26,7 @@ from frappe.utils import add_days, get_bench_path, nowdate
 
 from sales_modes.demo.common import get_company
 from sales_modes.prepared_reports import HEAVY_REPORTS
-
-REPORTS = (
-	"Sales Mode Comparison",
-	"Stage Funnel by Mode",
-	"Sales Cycle Analysis",
-	"Stalled Deals",
-	"Repeat Purchase by Mode",
-	"Disqualification Analysis",
-	"Sales Mode Trends",
-)
+from sales_modes.reports import SCRIPT_REPORTS
 
 
 def median_time(fn, runs: int) -> float:
@@ -61,7 +52,7 @@ def run(runs: int = 5, prepared: bool = True) -> dict:
 		return {}
 	filters = {"company": get_company(), "from_date": add_days(nowdate(), -364), "to_date": nowdate()}
 	rows = []
-	for name in REPORTS:
+	for name in SCRIPT_REPORTS:
 		report = frappe.get_doc("Report", name)
 		report_filters = {**filters, "measure": "Revenue"} if name == "Sales Mode Trends" else filters
 

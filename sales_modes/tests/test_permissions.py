@@ -9,6 +9,7 @@ from frappe.desk.search import search_link
 from frappe.utils import add_months, nowdate
 
 from sales_modes.api import get_stage_readiness
+from sales_modes.reports import SCRIPT_REPORTS
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	get_company,
@@ -26,15 +27,6 @@ USERS = {
 	"Sales Manager": "sm-perm-manager@example.com",
 	"System Manager": "sm-perm-admin@example.com",  # no sales role
 }
-SCRIPT_REPORTS = (
-	"Disqualification Analysis",
-	"Repeat Purchase by Mode",
-	"Sales Cycle Analysis",
-	"Sales Mode Comparison",
-	"Sales Mode Trends",
-	"Stage Funnel by Mode",
-	"Stalled Deals",
-)
 # The script reports each role may run (their Report roles); the others are refused cleanly
 SALES_REPORTS = set(SCRIPT_REPORTS) - {"Repeat Purchase by Mode"}
 SCRIPT_REPORTS_BY_ROLE = {

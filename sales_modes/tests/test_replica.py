@@ -23,6 +23,7 @@ from frappe.desk.query_report import generate_report_result
 from frappe.desk.query_report import run as run_report
 from frappe.utils import add_days, today
 
+from sales_modes.reports import SCRIPT_REPORTS
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	make_customer,
@@ -31,15 +32,6 @@ from sales_modes.tests.factories import (
 	qualified_b2b_values,
 )
 
-SCRIPT_REPORTS = (
-	"Sales Mode Comparison",
-	"Stage Funnel by Mode",
-	"Sales Cycle Analysis",
-	"Stalled Deals",
-	"Repeat Purchase by Mode",
-	"Disqualification Analysis",
-	"Sales Mode Trends",
-)
 BUILDER_REPORTS = ("Customers by Sales Mode", "Opportunities by Sales Mode and Stage")
 
 
