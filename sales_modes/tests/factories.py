@@ -190,3 +190,18 @@ def gate_refusal(doc) -> str:
 	except StageGateError as refused:
 		return str(refused)
 	raise AssertionError(f"{doc.doctype} {doc.name} was saved: the gate should have refused it")
+
+
+def login_sid(user: str) -> str:
+	"""A committed session of `user`, for REST calls made through FrappeAPITestCase."""
+	from frappe.auth import CookieManager, LoginManager
+	from frappe.utils import set_request
+
+	set_request(path="/")
+	frappe.local.cookie_manager = CookieManager()
+	frappe.local.login_manager = LoginManager()
+	frappe.local.login_manager.login_as(user)
+	sid = frappe.session.sid
+	frappe.db.commit()  # nosemgrep: the session must be visible to the API's connection
+	frappe.set_user("Administrator")
+	return sid

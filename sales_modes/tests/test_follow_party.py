@@ -21,6 +21,7 @@ from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.factories import (
 	get_company,
 	item_row,
+	login_sid,
 	lost_reason,
 	make_customer,
 	make_lead,
@@ -418,21 +419,8 @@ class TestSourceThroughREST(FrappeAPITestCase):
 				frappe.delete_doc("Customer", name, force=True)
 		frappe.db.commit()  # nosemgrep
 
-	def sid_of(self, user: str) -> str:
-		from frappe.auth import CookieManager, LoginManager
-		from frappe.utils import set_request
-
-		set_request(path="/")
-		frappe.local.cookie_manager = CookieManager()
-		frappe.local.login_manager = LoginManager()
-		frappe.local.login_manager.login_as(user)
-		sid = frappe.session.sid
-		frappe.db.commit()  # nosemgrep: the session must be visible to the API's connection
-		frappe.set_user("Administrator")
-		return sid
-
 	def test_source_cannot_be_forged(self):
-		sid = self.sid_of(SALES_USER)
+		sid = login_sid(SALES_USER)
 		path = self.resource("Customer", self.customer)
 		response = self.put(path, {"sid": sid, "sales_mode_source": CHOSEN})
 		self.assertEqual(response.status_code, 200)

@@ -3,7 +3,7 @@
 import frappe
 from frappe.tests.test_api import FrappeAPITestCase
 
-from sales_modes.tests.factories import make_customer, make_opportunity, make_user
+from sales_modes.tests.factories import login_sid, make_customer, make_opportunity, make_user
 
 SALES_USER = "sm-rest-rep@example.com"
 
@@ -28,19 +28,6 @@ class TestGateThroughREST(FrappeAPITestCase):
 		frappe.delete_doc("Customer", self.customer, force=True)
 		frappe.db.commit()  # nosemgrep
 
-	def sid_of(self, user: str) -> str:
-		from frappe.auth import CookieManager, LoginManager
-		from frappe.utils import set_request
-
-		set_request(path="/")
-		frappe.local.cookie_manager = CookieManager()
-		frappe.local.login_manager = LoginManager()
-		frappe.local.login_manager.login_as(user)
-		sid = frappe.session.sid
-		frappe.db.commit()  # nosemgrep: the session must be visible to the API's connection
-		frappe.set_user("Administrator")
-		return sid
-
 	def test_rest_move_is_gated_and_logged(self):
 		path = self.resource("Opportunity", self.opportunity)
 		blocked = self.put(path, {"sid": self.sid, "sales_stage": "Negotiation/Review"})
@@ -61,7 +48,7 @@ class TestGateThroughREST(FrappeAPITestCase):
 		self.assertEqual(sorted(moves), ["Prospecting", "Qualification"])
 
 	def test_a_rep_cannot_win_a_deal_over_rest(self):
-		sid = self.sid_of(SALES_USER)
+		sid = login_sid(SALES_USER)
 		response = self.put(
 			self.resource("Opportunity", self.opportunity), {"sid": sid, "status": "Converted"}
 		)
@@ -74,7 +61,7 @@ class TestGateThroughREST(FrappeAPITestCase):
 		)
 
 	def test_server_owned_opportunity_fields_sent_by_a_client_are_ignored(self):
-		sid = self.sid_of(SALES_USER)
+		sid = login_sid(SALES_USER)
 		stored = frappe.db.get_value(
 			"Opportunity", self.opportunity, ["stage_entered_on", "buying_phase"], as_dict=True
 		)
@@ -120,7 +107,7 @@ class TestGateThroughREST(FrappeAPITestCase):
 		)
 
 	def test_server_owned_lead_fields_sent_by_a_client_are_ignored(self):
-		sid = self.sid_of(SALES_USER)
+		sid = login_sid(SALES_USER)
 		created = self.post(
 			self.resource("Lead"),
 			{
