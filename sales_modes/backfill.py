@@ -333,6 +333,10 @@ def publish(done: int, total: int, doctype: str) -> None:
 
 def run_backfill_job() -> None:
 	run_backfill(publish)
+	# The modes of past invoices have changed: the sale ledger is built from them now
+	from sales_modes import sale_ledger
+
+	sale_ledger.rebuild(progress=sale_ledger.publish)
 
 
 def count_blank_rows() -> int:
@@ -349,8 +353,9 @@ def count_blank_rows() -> int:
 	return total
 
 
-def backfill_on_install(commit: bool = True) -> None:
-	"""Small sites are done inline; large ones in a background job that publishes progress."""
+def backfill_on_install(commit: bool = True) -> bool:
+	"""Small sites are done inline; large ones in a background job that publishes progress (and
+	then builds the sale ledger). Returns whether the job was queued."""
 	if count_blank_rows() > BACKGROUND_THRESHOLD:
 		frappe.enqueue(
 			"sales_modes.backfill.run_backfill_job",
@@ -361,5 +366,6 @@ def backfill_on_install(commit: bool = True) -> None:
 			enqueue_after_commit=True,
 		)
 		print(_("Sales mode backfill of a large site queued as a background job."))
-	else:
-		run_backfill(commit=commit)
+		return True
+	run_backfill(commit=commit)
+	return False

@@ -35,6 +35,7 @@ doc_events = {
 	"Customer": {
 		"validate": "sales_modes.events.customer.validate",
 		"on_update": "sales_modes.events.customer.on_update",
+		"after_rename": "sales_modes.sale_ledger.customer_renamed",
 	},
 	"Lead": {
 		"validate": "sales_modes.events.lead.validate",
@@ -52,8 +53,17 @@ doc_events = {
 	},
 	"Quotation": {"validate": "sales_modes.events.sales_document.validate"},
 	"Sales Order": {"validate": "sales_modes.events.sales_document.validate"},
-	"Sales Invoice": {"validate": "sales_modes.events.sales_document.validate"},
-	"POS Invoice": {"validate": "sales_modes.events.sales_document.validate"},
+	# Each counted sale and return has its row in the sale ledger (sales_modes.sale_ledger)
+	"Sales Invoice": {
+		"validate": "sales_modes.events.sales_document.validate",
+		"on_submit": "sales_modes.sale_ledger.on_submit",
+		"on_cancel": "sales_modes.sale_ledger.on_cancel",
+	},
+	"POS Invoice": {
+		"validate": "sales_modes.events.sales_document.validate",
+		"on_submit": "sales_modes.sale_ledger.on_submit",
+		"on_cancel": "sales_modes.sale_ledger.on_cancel",
+	},
 	"Delivery Note": {"validate": "sales_modes.events.sales_document.validate"},
 	# Its default customer is the walk-in party, whose inferred mode is a setting of its own
 	"POS Profile": {
@@ -73,5 +83,9 @@ permission_query_conditions = {
 }
 
 scheduler_events = {
-	"daily": ["sales_modes.stalled.notify_stalled_deals", "sales_modes.prepared_reports.daily"],
+	"daily": [
+		"sales_modes.stalled.notify_stalled_deals",
+		"sales_modes.prepared_reports.daily",
+		"sales_modes.sale_ledger.daily_check",
+	],
 }

@@ -2,7 +2,7 @@
 
 import frappe
 
-from sales_modes import follow
+from sales_modes import follow, sale_ledger
 from sales_modes.backfill import backfill_on_install
 from sales_modes.history import install_over_history
 from sales_modes.prepared_reports import forget_decision, sync_prepared_reports
@@ -23,9 +23,11 @@ def after_install():
 	sync_schema()
 	grant_permissions()
 	install_defaults(fresh_install=True)
-	backfill_on_install()
+	queued = backfill_on_install()
 	follow.mark_sources()
 	install_over_history()
+	if not queued:  # else the backfill's job builds the ledger once the modes are in
+		sale_ledger.rebuild_on_install()
 	sync_prepared_reports()
 
 
@@ -36,10 +38,12 @@ def after_migrate():
 	grant_permissions()
 	add_new_settings_defaults()
 	follow.mark_sources_on_upgrade()
+	sale_ledger.rebuild_if_not_ready()
 	sync_prepared_reports()
 
 
 def before_uninstall():
+	sale_ledger.forget_ready()
 	revoke_permissions()
 	forget_decision()
 	drop_indexes()

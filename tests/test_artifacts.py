@@ -86,6 +86,7 @@ HOST_DOCTYPES = {
 	"Delivery Note",
 	"Currency",
 	"Opportunity Lost Reason",
+	"DocType",
 }
 STANDARD_SALES_STAGES = list(gates.ERPNEXT_SALES_STAGES)
 

@@ -1,4 +1,5 @@
-"""`bench --site S sales-modes demo|backfill|benchmark`: demo data, backfill and benchmark."""
+"""`bench --site S sales-modes demo|backfill|rebuild-sale-ledger|benchmark`: demo data, backfill,
+the sale ledger and benchmark."""
 
 import json
 import time
@@ -148,7 +149,33 @@ def backfill(context, batch_size):
 		)
 		frappe.db.commit()
 		bar.close()
+		from sales_modes.sale_ledger import follow_invoice_modes
+
+		follow_invoice_modes()
 		click.echo(_("Backfill done in {0} s.").format(round(time.monotonic() - start, 1)))
+	finally:
+		frappe.destroy()
+
+
+@sales_modes.command(
+	"rebuild-sale-ledger",
+	help=_("Rewrite the sale ledger from the invoices (after invoices were written with SQL)."),
+)
+@pass_context
+def rebuild_sale_ledger(context):
+	import frappe
+
+	connect(context)
+	try:
+		from sales_modes.sale_ledger import rebuild
+
+		bar = Bar(1, _("Sale ledger"))
+		start = time.monotonic()
+		written = rebuild(progress=lambda done, total: bar.to(done, total))
+		bar.close()
+		click.echo(
+			_("Sale ledger rebuilt in {0} s: {1} rows.").format(round(time.monotonic() - start, 1), written)
+		)
 	finally:
 		frappe.destroy()
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import frappe
 
+from sales_modes import sale_ledger
 from sales_modes.demo.common import DEMO_USER
 
 # Parents first in dependency order does not matter for DELETE; children are found through meta
@@ -60,6 +61,8 @@ def run(query: str, values) -> int:
 def clear_demo(progress: Progress | None = None) -> dict[str, int]:
 	"""Delete every demo record; returns the number of rows removed per doctype."""
 	removed: dict[str, int] = {}
+	# Whose sale ledger rows the demo's invoices are: rebuilt from what is left once they are gone
+	ledger_customers = demo_ledger_customers()
 	steps = [*PARENT_DOCTYPES, *LOG_DOCTYPES]
 	for i, doctype in enumerate(steps):
 		if progress:
@@ -91,9 +94,27 @@ def clear_demo(progress: Progress | None = None) -> dict[str, int]:
 	frappe.db.delete("DefaultValue", {"parent": DEMO_USER})
 	for doctype in ("Customer", "Lead", "Opportunity", "Sales Invoice"):
 		frappe.clear_cache(doctype=doctype)
+	if ledger_customers:
+		held = frappe.db.count(sale_ledger.LEDGER, {"customer": ("in", ledger_customers)})
+		kept = sale_ledger.rebuild(ledger_customers, commit=False)
+		removed[sale_ledger.LEDGER] = held - kept
 	if progress:
 		progress(len(steps), len(steps), "")
 	return removed
+
+
+def demo_ledger_customers() -> list[str]:
+	customers = set()
+	for voucher_type in sale_ledger.VOUCHER_TYPES:
+		customers.update(
+			frappe.db.sql_list(
+				f"""SELECT DISTINCT entry.customer FROM `tab{sale_ledger.LEDGER}` entry
+				JOIN `tab{voucher_type}` invoice ON invoice.name = entry.voucher_no
+				WHERE entry.voucher_type = %s AND invoice.owner = %s""",
+				(voucher_type, DEMO_USER),
+			)
+		)
+	return sorted(customers)
 
 
 def count_demo_records() -> dict[str, int]:

@@ -25,6 +25,7 @@ from pypika import analytics as an
 from pypika.enums import DatePart
 from pypika.terms import AggregateFunction, ExistsCriterion, Field, Term
 
+from sales_modes import sale_ledger
 from sales_modes.mode_resolution import walk_in_customers
 from sales_modes.reports import DateDiff, apply_filters, permission_condition
 
@@ -242,6 +243,8 @@ def mode_figures(filters: frappe._dict, plan=None) -> dict[str | None, frappe._d
 	their sales - 1) for the mean days between purchases. `plan` (tests, benchmark) forces one
 	of per_customer's two queries.
 	"""
+	if plan is None and ledger_applies(filters):
+		return mode_figures_from_ledger(filters)
 	c = (plan or per_customer)(filters)
 	customer = (c.orders >= 1) & (c.walk_in == 0)
 	repeat = (c.orders >= 2) & (c.walk_in == 0)
@@ -261,6 +264,53 @@ def mode_figures(filters: frappe._dict, plan=None) -> dict[str | None, frappe._d
 		.run(as_dict=True)
 	)
 	return {row.pop("sales_mode"): row for row in rows}
+
+
+def ledger_applies(filters: frappe._dict) -> bool:
+	"""Whether `mode_figures` may read the sale ledger: it is whole, and no Territory or Customer
+	Group filter or restricted read permission hides part of a customer's history (a Sales Mode
+	filter does not: each row carries its customer's history in its own mode and in the company)."""
+	if filters.territory or filters.customer_group or not sale_ledger.is_ready():
+		return False
+	return all(permission_condition(doctype, DocType(doctype)) is None for doctype in READS)
+
+
+def mode_figures_from_ledger(filters: frappe._dict) -> dict[str | None, frappe._dict]:
+	"""`mode_figures` from the sale ledger's rows of the period alone, grouped by mode only: each
+	per-customer figure is a count of rows chosen by their customer's neighbouring sales
+	(core/sale_ledger.py, `period_figures`, states and tests the same conditions)."""
+	t = DocType(sale_ledger.LEDGER)
+	start, end = filters.from_date, filters.to_date
+	walk_ins = walk_in_customers().run(pluck=True)
+	party_sale = t.is_return == 0
+	if walk_ins:
+		party_sale &= t.customer.notin(walk_ins)
+	# The customer's first sale of the period in the mode, and their later ones
+	first = party_sale & (t.previous_sale_date.isnull() | (t.previous_sale_date < start))
+	later = party_sale & (t.previous_sale_date >= start)
+	repeat_first = first & (t.next_sale_date <= end)
+	repeat_last = later & (t.next_sale_date.isnull() | (t.next_sale_date > end))
+	day = DateDiff(t.posting_date, start)
+	query = (
+		frappe.qb.from_(t)
+		.select(
+			t.sales_mode,
+			Sum(Case().when(t.is_return == 0, 1).else_(0)).as_("orders"),
+			Sum(t.base_net_total).as_("net_revenue"),
+			Sum(Case().when(first, 1).else_(0)).as_("customers"),
+			Sum(Case().when(first & (t.customer_first_sale_date >= start), 1).else_(0)).as_("new_customers"),
+			Sum(Case().when(repeat_first, 1).else_(0)).as_("repeat_customers"),
+			Sum(Case().when(repeat_last, day).when(repeat_first, -day).else_(0)).as_("days_between"),
+			Sum(Case().when(later, 1).else_(0)).as_("intervals"),
+		)
+		.where(t.company == filters.company)
+		.where(t.posting_date >= start)
+		.where(t.posting_date <= end)
+		.groupby(t.sales_mode)
+	)
+	if filters.sales_mode:
+		query = query.where(t.sales_mode == filters.sales_mode)
+	return {row.pop("sales_mode"): row for row in query.run(as_dict=True)}
 
 
 def net_revenue_by_month(filters: frappe._dict) -> dict[tuple[str | None, tuple[int, int]], float]:
