@@ -9,7 +9,7 @@ from datetime import date
 
 import frappe
 
-from sales_modes import pipelines
+from sales_modes import pipelines, sale_ledger
 from sales_modes.core import gates
 from sales_modes.core.deal_states import CONVERTED, LOST_EVENT, OPEN, STAGE_CHANGE, WON, status_event
 from sales_modes.demo import bulk, generator, rules
@@ -232,4 +232,8 @@ class TestDemo(SalesModesTestCase):
 		)[0]
 		self.assertGreater(closes[0], 0)
 		self.assertEqual(closes[0], closes[1])
+		# The invoices went in with SQL: the load rebuilt the sale ledger from them
+		self.assertEqual(sale_ledger.differences(), [])
+		self.assertTrue(sale_ledger.is_ready())
 		self.assert_marked_and_cleared()
+		self.assertEqual(sale_ledger.differences(), [], "clear leaves no ledger row of a demo invoice")
