@@ -3,15 +3,19 @@ figures/sales.py `mode_figures_from_ledger` reads them with the same conditions 
 
 Each sale knows its customer's previous and next sale in the same company and mode, in the order
 (day, name), and the customer's first sale in the company in any mode. Then for a period
-[start, end] every per-customer figure of docs/metrics.md is a count over the period's rows:
-- a customer (with a sale in the mode in the period) is counted once, on their first sale of the
-  period: the previous sale is before `start` or there is none;
-- new: that row's customer had no sale in the company before `start`;
-- repeat (two sales or more in the period): that row's next sale is on or before `end`;
-- intervals (sales - 1 of each repeat customer): the later sales of the period (previous >= start);
-- days between a repeat customer's first and last sale of the period: the day of the last (a later
-  sale whose next is after `end` or absent) minus the day of the first.
-`grouped_figures` is the definition (one group per mode and customer); `period_figures` the count;
+[start, end] every per-customer figure of docs/metrics.md is a sum over the period's sales, each
+term one comparison, with no group per customer:
+- a later sale is one whose previous sale is in the period (previous >= start); every other sale
+  of the period is its customer's first there, so customers = sales - later sales, and the
+  intervals of the repeat customers (their sales - 1) are the later sales;
+- new: a first sale in the mode ever (no previous) by a customer whose first sale in the company
+  is on or after `start` (a customer with an earlier sale in the mode bought before the period);
+- repeat: a first sale of the period whose next sale is in it too = the sales whose next is on or
+  before `end`, less the later ones whose next is;
+- days between a repeat customer's first and last sale of the period: the sum of the gaps from
+  each later sale back to its previous (they add up to last - first).
+Walk-in parties are no customers: their sums are taken apart and subtracted.
+`grouped_figures` is the definition (one group per mode and customer); `period_figures` the sums;
 tests/test_sale_ledger.py proves them equal on random histories.
 """
 
@@ -78,32 +82,48 @@ def empty() -> dict[str, float]:
 	return dict.fromkeys(FIGURES, 0)
 
 
+def sums(entries: Iterable[Entry], start: date, end: date) -> dict[str, float]:
+	"""The sums the SQL takes over one mode's sales of the period (figures.sales `ledger_sums`)."""
+	totals = dict.fromkeys(("sales", "later", "new", "next_in", "later_next_in", "gaps"), 0)
+	for e in entries:
+		later = e.previous_sale is not None and e.previous_sale >= start
+		next_in = e.next_sale is not None and e.next_sale <= end
+		totals["sales"] += 1
+		totals["later"] += later
+		totals["new"] += e.previous_sale is None and e.customer_first_sale >= start
+		totals["next_in"] += next_in
+		totals["later_next_in"] += later and next_in
+		totals["gaps"] += (e.day - e.previous_sale).days if later else 0
+	return totals
+
+
+def customer_figures(totals: dict[str, float]) -> dict[str, float]:
+	"""The customer figures from the sums of `sums`."""
+	return {
+		"customers": totals["sales"] - totals["later"],
+		"new_customers": totals["new"],
+		"repeat_customers": totals["next_in"] - totals["later_next_in"],
+		"days_between": totals["gaps"],
+		"intervals": totals["later"],
+	}
+
+
 def period_figures(
 	entries: Iterable[Entry], company: str, start: date, end: date, walk_ins: Collection[str] = ()
 ) -> dict[str | None, dict[str, float]]:
-	"""{mode: figures} counted from the linked entries of the period alone."""
+	"""{mode: figures} from sums over the linked entries of the period alone."""
+	in_period = [e for e in entries if e.company == company and start <= e.day <= end]
 	figures: dict[str | None, dict[str, float]] = {}
-	for e in entries:
-		if e.company != company or not start <= e.day <= end:
-			continue
-		f = figures.setdefault(e.mode, empty())
-		f["net_revenue"] += e.amount
-		if e.is_return:
-			continue
-		f["orders"] += 1
-		if e.customer in walk_ins:
-			continue
-		first = e.previous_sale is None or e.previous_sale < start
-		repeat_first = first and e.next_sale is not None and e.next_sale <= end
-		repeat_last = not first and (e.next_sale is None or e.next_sale > end)
-		if first:
-			f["customers"] += 1
-			f["new_customers"] += e.customer_first_sale >= start
-			f["repeat_customers"] += repeat_first
-		else:
-			f["intervals"] += 1
-		day = (e.day - start).days
-		f["days_between"] += day if repeat_last else -day if repeat_first else 0
+	for mode in {e.mode for e in in_period}:
+		rows = [e for e in in_period if e.mode == mode]
+		sales = [e for e in rows if not e.is_return]
+		everyone = customer_figures(sums(sales, start, end))
+		walk_in = customer_figures(sums([e for e in sales if e.customer in walk_ins], start, end))
+		figures[mode] = {
+			"orders": len(sales),
+			"net_revenue": sum(e.amount for e in rows),
+			**{key: everyone[key] - walk_in[key] for key in everyone},
+		}
 	return figures
 
 

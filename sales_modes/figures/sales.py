@@ -26,6 +26,7 @@ from pypika.enums import DatePart
 from pypika.terms import AggregateFunction, ExistsCriterion, Field, Term
 
 from sales_modes import sale_ledger
+from sales_modes.core.sale_ledger import customer_figures
 from sales_modes.mode_resolution import walk_in_customers
 from sales_modes.reports import DateDiff, apply_filters, permission_condition
 
@@ -275,42 +276,98 @@ def ledger_applies(filters: frappe._dict) -> bool:
 	return all(permission_condition(doctype, DocType(doctype)) is None for doctype in READS)
 
 
-def mode_figures_from_ledger(filters: frappe._dict) -> dict[str | None, frappe._dict]:
-	"""`mode_figures` from the sale ledger's rows of the period alone, grouped by mode only: each
-	per-customer figure is a count of rows chosen by their customer's neighbouring sales
-	(core/sale_ledger.py, `period_figures`, states and tests the same conditions)."""
+# What mode_figures gives per mode
+MODE_FIGURES = (
+	"orders",
+	"net_revenue",
+	"customers",
+	"new_customers",
+	"repeat_customers",
+	"days_between",
+	"intervals",
+)
+
+
+def ledger_sums(filters: frappe._dict, walk_ins: list[str] | None = None) -> list[frappe._dict]:
+	"""Per mode and kind (sale or return) over the ledger's rows of the period (of the walk-in
+	parties only, when given): rows, net revenue and the sums of core.sale_ledger `sums`, one
+	comparison each. Read in the order of `sales_modes_ledger_period` (or, for the walk-in
+	parties, `sales_modes_ledger_customer`): one range per mode and kind, no temporary table."""
 	t = DocType(sale_ledger.LEDGER)
 	start, end = filters.from_date, filters.to_date
-	walk_ins = walk_in_customers().run(pluck=True)
-	party_sale = t.is_return == 0
-	if walk_ins:
-		party_sale &= t.customer.notin(walk_ins)
-	# The customer's first sale of the period in the mode, and their later ones
-	first = party_sale & (t.previous_sale_date.isnull() | (t.previous_sale_date < start))
-	later = party_sale & (t.previous_sale_date >= start)
-	repeat_first = first & (t.next_sale_date <= end)
-	repeat_last = later & (t.next_sale_date.isnull() | (t.next_sale_date > end))
-	day = DateDiff(t.posting_date, start)
+	later = t.previous_sale_date >= start
+	next_in = t.next_sale_date <= end
 	query = (
 		frappe.qb.from_(t)
 		.select(
 			t.sales_mode,
-			Sum(Case().when(t.is_return == 0, 1).else_(0)).as_("orders"),
+			t.is_return,
+			Count("*").as_("sales"),
 			Sum(t.base_net_total).as_("net_revenue"),
-			Sum(Case().when(first, 1).else_(0)).as_("customers"),
-			Sum(Case().when(first & (t.customer_first_sale_date >= start), 1).else_(0)).as_("new_customers"),
-			Sum(Case().when(repeat_first, 1).else_(0)).as_("repeat_customers"),
-			Sum(Case().when(repeat_last, day).when(repeat_first, -day).else_(0)).as_("days_between"),
-			Sum(Case().when(later, 1).else_(0)).as_("intervals"),
+			Sum(later).as_("later"),
+			Sum(t.previous_sale_date.isnull() & (t.customer_first_sale_date >= start)).as_("new"),
+			Sum(next_in).as_("next_in"),
+			Sum(later & next_in).as_("later_next_in"),
+			Sum(Case().when(later, DateDiff(t.posting_date, t.previous_sale_date)).else_(0)).as_("gaps"),
 		)
 		.where(t.company == filters.company)
+		.where(t.is_return.isin((0, 1)))
 		.where(t.posting_date >= start)
 		.where(t.posting_date <= end)
-		.groupby(t.sales_mode)
+		.groupby(t.sales_mode, t.is_return)
 	)
-	if filters.sales_mode:
-		query = query.where(t.sales_mode == filters.sales_mode)
-	return {row.pop("sales_mode"): row for row in query.run(as_dict=True)}
+	# The modes as ranges of the index (every mode the company's rows hold, blank included)
+	modes = [filters.sales_mode] if filters.sales_mode else ledger_modes(filters.company)
+	named = [mode for mode in modes if mode]
+	condition = t.sales_mode.isin(named) if named else None
+	if None in modes:
+		condition = t.sales_mode.isnull() if condition is None else condition | t.sales_mode.isnull()
+	if condition is None:
+		return []
+	if walk_ins is not None:
+		query = query.where(t.customer.isin(walk_ins))
+	return query.where(condition).run(as_dict=True)
+
+
+def ledger_modes(company: str) -> list[str | None]:
+	"""The modes the company's ledger rows hold, blank included: an index probe per mode (a
+	DISTINCT would read every row's index entry)."""
+	t = DocType(sale_ledger.LEDGER)
+	of_company = frappe.qb.from_(t).where(t.company == company)
+	modes = [None] if of_company.select(t.name).where(t.sales_mode.isnull()).limit(1).run() else []
+	after = None
+	while True:
+		next_mode = (
+			of_company.select(t.sales_mode)
+			.where(t.sales_mode.isnotnull() if after is None else t.sales_mode > after)
+			.orderby(t.sales_mode)
+			.limit(1)
+			.run()
+		)
+		if not next_mode:
+			return modes
+		after = next_mode[0][0]
+		modes.append(after)
+
+
+def mode_figures_from_ledger(filters: frappe._dict) -> dict[str | None, frappe._dict]:
+	"""`mode_figures` from the sale ledger's rows of the period alone (core/sale_ledger.py says
+	how each customer figure is a sum over them; `period_figures` there is this in Python)."""
+	figures: dict[str | None, frappe._dict] = {}
+	walk_ins = walk_in_customers().run(pluck=True)
+	for sign, rows in ((1, ledger_sums(filters)), (-1, ledger_sums(filters, walk_ins) if walk_ins else [])):
+		for row in rows:
+			f = figures.setdefault(row.sales_mode, frappe._dict.fromkeys(MODE_FIGURES, 0))
+			if sign == 1:
+				f.net_revenue += row.net_revenue or 0
+			if row.is_return:
+				continue
+			if sign == 1:
+				f.orders += row.sales
+			# SUM over comparisons with blank dates only is NULL
+			for key, value in customer_figures({k: v or 0 for k, v in row.items()}).items():
+				f[key] += sign * int(value)
+	return figures
 
 
 def net_revenue_by_month(filters: frappe._dict) -> dict[tuple[str | None, tuple[int, int]], float]:

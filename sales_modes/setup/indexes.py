@@ -84,25 +84,36 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 		"POS Invoice",
 		["customer", "company", "docstatus", "is_return", "posting_date"],
 	),
-	# The sale ledger (sales_modes.sale_ledger): the period's figures read from this index alone
+	# The sale ledger (sales_modes.sale_ledger): a period's figures read from this index alone, one
+	# range per mode and kind (sale or return) in index order, so grouping by them needs no
+	# temporary table
 	"sales_modes_ledger_period": (
 		"Sale Ledger Entry",
 		[
 			"company",
-			"posting_date",
 			"sales_mode",
 			"is_return",
-			"customer",
+			"posting_date",
 			"base_net_total",
 			"previous_sale_date",
 			"next_sale_date",
 			"customer_first_sale_date",
 		],
 	),
-	# A customer's sales in a mode, in order: the neighbours of a sale submitted or cancelled
+	# A customer's sales in a mode, in order: the neighbours of a sale submitted or cancelled, and
+	# the walk-in party's rows, which the customer figures leave out
 	"sales_modes_ledger_customer": (
 		"Sale Ledger Entry",
-		["company", "customer", "sales_mode", "is_return", "posting_date"],
+		[
+			"company",
+			"customer",
+			"sales_mode",
+			"is_return",
+			"posting_date",
+			"previous_sale_date",
+			"next_sale_date",
+			"customer_first_sale_date",
+		],
 	),
 }
 
