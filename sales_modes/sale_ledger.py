@@ -453,8 +453,10 @@ def differences() -> list[str]:
 
 def daily_check() -> None:
 	"""Invoices written past the hooks (SQL imports, scripts) leave the ledger behind: the reports
-	go back to the invoices and the ledger is rebuilt."""
+	go back to the invoices and the ledger is rebuilt. A rebuild that never ended (its worker was
+	stopped) is queued again (a queued or running one is not doubled: the job id is fixed)."""
 	if not is_ready():
+		enqueue_rebuild()
 		return
 	found = differences()
 	if not found:
