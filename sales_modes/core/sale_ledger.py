@@ -25,6 +25,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
+# What figures.sales `mode_figures` gives per mode
 FIGURES = (
 	"orders",
 	"net_revenue",

@@ -26,7 +26,7 @@ from pypika.enums import DatePart
 from pypika.terms import AggregateFunction, ExistsCriterion, Field, Term
 
 from sales_modes import sale_ledger
-from sales_modes.core.sale_ledger import customer_figures
+from sales_modes.core.sale_ledger import FIGURES, customer_figures
 from sales_modes.mode_resolution import walk_in_customers
 from sales_modes.reports import DateDiff, apply_filters, permission_condition
 
@@ -276,18 +276,6 @@ def ledger_applies(filters: frappe._dict) -> bool:
 	return all(permission_condition(doctype, DocType(doctype)) is None for doctype in READS)
 
 
-# What mode_figures gives per mode
-MODE_FIGURES = (
-	"orders",
-	"net_revenue",
-	"customers",
-	"new_customers",
-	"repeat_customers",
-	"days_between",
-	"intervals",
-)
-
-
 def ledger_sums(filters: frappe._dict, walk_ins: list[str] | None = None) -> list[frappe._dict]:
 	"""Per mode and kind (sale or return) over the ledger's rows of the period (of the walk-in
 	parties only, when given): rows, net revenue and the sums of core.sale_ledger `sums`, one
@@ -357,7 +345,7 @@ def mode_figures_from_ledger(filters: frappe._dict) -> dict[str | None, frappe._
 	walk_ins = walk_in_customers().run(pluck=True)
 	for sign, rows in ((1, ledger_sums(filters)), (-1, ledger_sums(filters, walk_ins) if walk_ins else [])):
 		for row in rows:
-			f = figures.setdefault(row.sales_mode, frappe._dict.fromkeys(MODE_FIGURES, 0))
+			f = figures.setdefault(row.sales_mode, frappe._dict.fromkeys(FIGURES, 0))
 			if sign == 1:
 				f.net_revenue += row.net_revenue or 0
 			if row.is_return:

@@ -132,7 +132,10 @@ from datetime import date
 import frappe
 from frappe.utils import get_datetime, getdate
 
+from sales_modes import sale_ledger
+from sales_modes.figures import sales
 from sales_modes.history import install_over_history
+from sales_modes.reports import get_filters
 from sales_modes.stalled import notify_stalled_deals
 from sales_modes.tests import SalesModesTestCase
 from sales_modes.tests.history_builder import (
@@ -364,6 +367,16 @@ class TestInstalledOverHistory(SalesModesTestCase):
 		)
 		self.assertEqual(frappe.db.count("POS Invoice", {"status": "Consolidated"}), 4)
 
+		# Install built the sale ledger from the history, and Comparison reads it: the same figures
+		# as both plans over the invoices
+		self.assertTrue(sale_ledger.is_ready())
+		self.assertEqual(sale_ledger.differences(), [])
+		report_filters = get_filters(filters())
+		self.assertTrue(sales.ledger_applies(report_filters))
+		self.assertEqual(
+			sales.mode_figures_from_ledger(report_filters),
+			sales.mode_figures(report_filters, sales.per_customer_probing),
+		)
 		keys = ("invoices", "revenue", "customers", "new_customers", "repeat_customers")
 		rows = by_mode(comparison(filters())[1])
 		self.assertEqual({k: rows["B2B"][k] for k in keys}, dict(zip(keys, (4, 21000, 3, 3, 1), strict=True)))
