@@ -69,7 +69,7 @@ def get_columns() -> list[dict]:
 		mode_column(110),
 		{"fieldname": "reason_label", "label": _("Reason"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "count", "label": _("Count"), "fieldtype": "Int", "width": 90},
-		{"fieldname": "share", "label": _("Share"), "fieldtype": "Percent", "precision": 1, "width": 100},
+		{"fieldname": "share", "label": _("Share (%)"), "fieldtype": "Percent", "precision": 1, "width": 100},
 	]
 
 
