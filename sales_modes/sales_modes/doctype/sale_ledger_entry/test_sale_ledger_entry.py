@@ -15,7 +15,7 @@ from sales_modes.figures import sales
 from sales_modes.reports import get_filters
 from sales_modes.tests import SalesModesTestCase, report_data
 from sales_modes.tests import sales_data as pos
-from sales_modes.tests.factories import get_company, make_customer, make_sales_invoice
+from sales_modes.tests.factories import get_company, make_customer, make_sales_invoice, make_user
 
 PREFIX = "_SM Ledger Test "
 YEAR = 2003  # a year no other test dataset uses
@@ -281,4 +281,29 @@ class TestSaleLedger(SalesModesTestCase):
 		first.cancel()
 		firsts = set(frappe.get_all(sale_ledger.LEDGER, {"customer": k}, pluck="customer_first_sale_date"))
 		self.assertEqual(firsts, {day(20)})
+		self.assertEqual(self.held(), self.expected())
+
+	# Who may see the ledger: it shows every customer's sales, so readers of all invoices only
+	def test_a_sales_user_may_not_read_the_ledger(self):
+		make_sales_invoice(self.customers[0], posting_date=day(3), due_date=day(3))
+		frappe.set_user(make_user("_sm_ledger_rep@example.com", ["Sales User"]))
+		self.assertFalse(frappe.has_permission(sale_ledger.LEDGER, "read"))
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_list(sale_ledger.LEDGER, limit=1)
+
+	def test_a_sales_manager_reads_but_never_writes_the_ledger(self):
+		invoice = make_sales_invoice(self.customers[0], posting_date=day(4), due_date=day(4))
+		name = sale_ledger.entry_name("Sales Invoice", invoice.name)
+		frappe.set_user(make_user("_sm_ledger_manager@example.com", ["Sales Manager"]))
+		self.assertEqual(frappe.get_list(sale_ledger.LEDGER, filters={"name": name}, pluck="name"), [name])
+		entry = frappe.get_doc(sale_ledger.LEDGER, name)
+		entry.base_net_total = 1
+		for attempt in (
+			entry.save,
+			entry.delete,
+			lambda: frappe.get_doc({**entry.as_dict(), "name": None, "voucher_no": "FORGED"}).insert(),
+		):
+			with self.assertRaises(frappe.PermissionError):
+				attempt()
+		frappe.set_user("Administrator")
 		self.assertEqual(self.held(), self.expected())
