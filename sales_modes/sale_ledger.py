@@ -19,7 +19,9 @@ Kept exact by:
 - `rebuild()`: from the invoices, a batch of customers per transaction (install, migrate, the bulk
   demo, `bench sales-modes rebuild-sale-ledger`, and `daily_check` when it finds a difference).
 Every change locks the customer's row first, so two invoices of one customer, or an invoice and a
-rebuild batch, never relink the same rows at once. A rebuild batch reads the invoices without
+rebuild batch, never relink the same rows at once; and every read of the ledger it makes is a
+locking read, which sees the latest committed rows (a plain read would see the transaction's
+snapshot, taken before another invoice of the customer was committed). A rebuild batch reads the invoices without
 locking them, so it never waits on (or deadlocks with) an invoice being submitted.
 
 The reports read the ledger only when it is complete (`is_ready`: set by a full rebuild, cleared
@@ -138,6 +140,7 @@ def customer_first_sale(company: str, customer: str) -> object | None:
 		.select(t.customer_first_sale_date)
 		.where((t.company == company) & (t.customer == customer))
 		.limit(1)
+		.for_update()
 		.run()
 	)
 	return found[0][0] if found else None
@@ -155,6 +158,7 @@ def earliest_sale(company: str, customer: str) -> object | None:
 			.where(same_history(t, company, customer, mode))
 			.orderby(t.posting_date)
 			.limit(1)
+			.for_update()
 			.run()
 		)
 		if found:
@@ -188,7 +192,7 @@ def add_entry(doc) -> None:
 	row.posting_date = frappe.utils.getdate(row.posting_date)
 	row.is_return = cint(row.is_return)
 	row.sales_mode = row.sales_mode or None
-	if frappe.db.exists(LEDGER, row.name):
+	if frappe.db.get_value(LEDGER, row.name, "name", for_update=True):
 		return
 	first = customer_first_sale(row.company, row.customer)
 	previous = following = None

@@ -4,6 +4,7 @@ merge; and the sales figures read from it equal the figures read from the invoic
 
 import os
 import random
+import threading
 from datetime import date, timedelta
 
 import frappe
@@ -307,3 +308,65 @@ class TestSaleLedger(SalesModesTestCase):
 				attempt()
 		frappe.set_user("Administrator")
 		self.assertEqual(self.held(), self.expected())
+
+
+class TestConcurrentSubmits(SalesModesTestCase):
+	"""Two sessions submitting one customer's invoices at once leave the ledger exact: each change
+	locks the customer's row, so neither relinks neighbours the other is moving."""
+
+	INVOICES = 12
+
+	def setUp(self):
+		# Each session has its own connection: the drafts must be committed for both to see them
+		self.customer = make_customer(PREFIX + "Concurrent", "Company").name
+		today = getdate()
+		self.invoices = [
+			make_sales_invoice(
+				self.customer, submit=False, posting_date=today - timedelta(days=d), due_date=today
+			).name
+			for d in random.Random(SEED).choices(range(30), k=self.INVOICES)
+		]
+		frappe.db.commit()  # nosemgrep: the other sessions must see the drafts
+		self.addCleanup(self.remove)
+
+	def remove(self):
+		frappe.db.rollback()
+		for name in self.invoices:
+			doc = frappe.get_doc("Sales Invoice", name)
+			if doc.docstatus == 1:
+				doc.cancel()
+			frappe.delete_doc("Sales Invoice", name, force=True, ignore_permissions=True)
+		frappe.delete_doc("Customer", self.customer, force=True, ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep
+		self.assertFalse(frappe.db.exists(sale_ledger.LEDGER, {"customer": self.customer}))
+
+	def test_two_sessions_submitting_one_customers_invoices(self):
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		start = threading.Barrier(2)
+		errors = []
+
+		def submit(names):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				start.wait()
+				for name in names:
+					frappe.get_doc("Sales Invoice", name).submit()
+					frappe.db.commit()  # nosemgrep: each submit is its own request
+			except Exception as error:
+				errors.append(error)
+			finally:
+				frappe.destroy()
+
+		sessions = [threading.Thread(target=submit, args=(self.invoices[i::2],)) for i in range(2)]
+		for session in sessions:
+			session.start()
+		for session in sessions:
+			session.join()
+		self.assertEqual(errors, [])
+		frappe.db.rollback()  # a fresh snapshot: what the sessions committed
+		ledger = TestSaleLedger("held")
+		ledger.customers, ledger.walk_in = [self.customer], self.customer
+		self.assertEqual(len(ledger.held()), self.INVOICES)
+		self.assertEqual(ledger.held(), ledger.expected())
