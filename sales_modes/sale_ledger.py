@@ -278,7 +278,9 @@ def counted_invoices(customers: list[str]) -> str:
 
 def rebuild_customers(customers: list[str]) -> int:
 	"""Rewrite the rows of `customers` from their invoices, in the caller's transaction. Returns the
-	number of rows written."""
+	number of rows written. Exact under concurrent submits only in a transaction that read nothing
+	before (as `rebuild` runs it with commit): the invoices are read from the transaction's
+	snapshot, which must not predate the customers' locks."""
 	customers = sorted({c for c in customers if c})
 	if not customers:
 		return 0
@@ -350,8 +352,11 @@ def rebuild(
 		counts = {customer: counts.get(customer, 0) for customer in customers}
 	if full:
 		set_ready(False)
-		if commit:
-			frappe.db.commit()  # nosemgrep: the reports must stop reading the ledger now
+	if commit:
+		# The reports stop reading the ledger now; and each batch's transaction must begin with
+		# its customers' locks, so that its read of their invoices (a snapshot taken at the
+		# transaction's first plain read) sees every invoice committed before it holds them
+		frappe.db.commit()  # nosemgrep
 	total, done, written = sum(counts.values()), 0, 0
 	for batch in customer_batches(counts, batch_rows):
 		written += rebuild_customers(batch)

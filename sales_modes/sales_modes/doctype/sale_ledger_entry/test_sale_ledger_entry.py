@@ -340,33 +340,60 @@ class TestConcurrentSubmits(SalesModesTestCase):
 		frappe.db.commit()  # nosemgrep
 		self.assertFalse(frappe.db.exists(sale_ledger.LEDGER, {"customer": self.customer}))
 
-	def test_two_sessions_submitting_one_customers_invoices(self):
+	def in_sessions(self, *work) -> None:
+		"""Run each callable in a session (thread, connection) of its own, started together."""
 		site, sites_path = frappe.local.site, frappe.local.sites_path
-		start = threading.Barrier(2)
+		start = threading.Barrier(len(work))
 		errors = []
 
-		def submit(names):
+		def session(fn):
 			frappe.init(site=site, sites_path=sites_path)
 			frappe.connect()
 			try:
 				frappe.set_user("Administrator")
 				start.wait()
-				for name in names:
-					frappe.get_doc("Sales Invoice", name).submit()
-					frappe.db.commit()  # nosemgrep: each submit is its own request
+				fn()
 			except Exception as error:
 				errors.append(error)
 			finally:
 				frappe.destroy()
 
-		sessions = [threading.Thread(target=submit, args=(self.invoices[i::2],)) for i in range(2)]
-		for session in sessions:
-			session.start()
-		for session in sessions:
-			session.join()
+		threads = [threading.Thread(target=session, args=(fn,)) for fn in work]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join()
 		self.assertEqual(errors, [])
 		frappe.db.rollback()  # a fresh snapshot: what the sessions committed
+
+	def submit(self, names):
+		for name in names:
+			frappe.get_doc("Sales Invoice", name).submit()
+			frappe.db.commit()  # nosemgrep: each submit is its own request
+
+	def assert_exact(self):
 		ledger = TestSaleLedger("held")
 		ledger.customers, ledger.walk_in = [self.customer], self.customer
 		self.assertEqual(len(ledger.held()), self.INVOICES)
 		self.assertEqual(ledger.held(), ledger.expected())
+
+	def test_two_sessions_submitting_one_customers_invoices(self):
+		self.in_sessions(lambda: self.submit(self.invoices[0::2]), lambda: self.submit(self.invoices[1::2]))
+		self.assert_exact()
+
+	def test_submits_while_a_rebuild_rewrites_the_customer(self):
+		submitted, rebuilds = threading.Event(), []
+
+		def submit_all():
+			try:
+				self.submit(self.invoices)
+			finally:
+				submitted.set()
+
+		def rebuild_until_submitted():
+			while not submitted.is_set():
+				rebuilds.append(sale_ledger.rebuild([self.customer]))  # commits
+
+		self.in_sessions(submit_all, rebuild_until_submitted)
+		self.assertGreater(len(rebuilds), 3)
+		self.assert_exact()
