@@ -381,6 +381,20 @@ class TestConcurrentSubmits(SalesModesTestCase):
 		self.in_sessions(lambda: self.submit(self.invoices[0::2]), lambda: self.submit(self.invoices[1::2]))
 		self.assert_exact()
 
+	def test_cancels_in_one_session_while_another_submits(self):
+		self.submit(self.invoices[0::2])
+
+		def cancel(names):
+			for name in names:
+				frappe.get_doc("Sales Invoice", name).cancel()
+				frappe.db.commit()  # nosemgrep: each cancel is its own request
+
+		self.in_sessions(lambda: cancel(self.invoices[0::2]), lambda: self.submit(self.invoices[1::2]))
+		ledger = TestSaleLedger("held")
+		ledger.customers, ledger.walk_in = [self.customer], self.customer
+		self.assertEqual(len(ledger.held()), len(self.invoices[1::2]))
+		self.assertEqual(ledger.held(), ledger.expected())
+
 	def test_submits_while_a_rebuild_rewrites_the_customer(self):
 		submitted, rebuilds = threading.Event(), []
 
