@@ -5,7 +5,9 @@ narrow index instead of the company's whole invoice history.
 A sale's row carries, besides the invoice's own figures, three dates of its customer's history:
 - `previous_sale_date`, `next_sale_date`: the customer's neighbouring sales in the same company and
   mode, in the order (posting_date, name); blank on returns;
-- `customer_first_sale_date`: the customer's first sale in the company, in any mode (on every row).
+- `customer_first_sale_date`: the customer's first sale in the company, in any mode (on every row);
+- `first_sale_in_mode_date`: the customer's first sale in the company and mode (the month of their
+  cohort in Repeat Purchase by Mode); blank on returns.
 With them each per-customer figure of a period is a filtered count over the period's rows, with
 no group per customer (`core.sale_ledger` says which, and a pure test proves it equals grouping per
 customer). That is what makes Sales Mode Comparison cost about one pass over the period.
@@ -47,7 +49,7 @@ BATCH_ROWS = 2_000
 BACKGROUND_THRESHOLD = 50_000
 # The invoice columns a row copies
 COPIED = ("company", "customer", "sales_mode", "posting_date", "is_return", "base_net_total")
-HISTORY = ("previous_sale_date", "next_sale_date", "customer_first_sale_date")
+HISTORY = ("previous_sale_date", "next_sale_date", "customer_first_sale_date", "first_sale_in_mode_date")
 
 Progress = Callable[[int, int], None]
 
@@ -112,7 +114,7 @@ def neighbour(row: frappe._dict, before: bool) -> frappe._dict | None:
 	t = DocType(LEDGER)
 	query = (
 		frappe.qb.from_(t)
-		.select(t.name, t.posting_date)
+		.select(t.name, t.posting_date, t.first_sale_in_mode_date)
 		.where(same_history(t, row.company, row.customer, row.sales_mode))
 		.where(t.name != row.name)
 		.limit(1)
@@ -176,6 +178,17 @@ def set_customer_first_sale(company: str, customer: str, first) -> None:
 	)
 
 
+def set_first_sale_in_mode(row: frappe._dict, first) -> None:
+	"""On every sale of the row's history (company, customer, mode)."""
+	t = DocType(LEDGER)
+	(
+		frappe.qb.update(t)
+		.set(t.first_sale_in_mode_date, first)
+		.where(same_history(t, row.company, row.customer, row.sales_mode))
+		.run()
+	)
+
+
 def set_dates(name: str, **dates) -> None:
 	t = DocType(LEDGER)
 	query = frappe.qb.update(t).where(t.name == name)
@@ -195,16 +208,23 @@ def add_entry(doc) -> None:
 	if frappe.db.get_value(LEDGER, row.name, "name", for_update=True):
 		return
 	first = customer_first_sale(row.company, row.customer)
-	previous = following = None
+	previous = following = mode_first = None
 	if not row.is_return:
 		previous, following = neighbour(row, before=True), neighbour(row, before=False)
 		if first is None or row.posting_date < first:
 			first = row.posting_date
 			set_customer_first_sale(row.company, row.customer, first)
+		if previous:
+			mode_first = previous.first_sale_in_mode_date
+		else:  # the first sale in the mode: the later ones' first moves to it
+			mode_first = row.posting_date
+			if following:
+				set_first_sale_in_mode(row, mode_first)
 	row.update(
 		previous_sale_date=previous.posting_date if previous else None,
 		next_sale_date=following.posting_date if following else None,
 		customer_first_sale_date=first,
+		first_sale_in_mode_date=mode_first,
 	)
 	insert_rows([(doc.doctype, doc.name, row)])
 	if previous:
@@ -229,6 +249,8 @@ def remove_entry(doc) -> None:
 		set_dates(previous.name, next_sale_date=following.posting_date if following else None)
 	if following:
 		set_dates(following.name, previous_sale_date=previous.posting_date if previous else None)
+		if not previous:  # it was the first sale in the mode: the next one is now
+			set_first_sale_in_mode(row, following.posting_date)
 	if row.posting_date == row.customer_first_sale_date:
 		first = earliest_sale(row.company, row.customer)
 		if first != row.customer_first_sale_date:
@@ -297,7 +319,8 @@ def rebuild_customers(customers: list[str]) -> int:
 			CASE WHEN is_return = 0 THEN LAG(posting_date) OVER sale_order END AS previous_sale_date,
 			CASE WHEN is_return = 0 THEN LEAD(posting_date) OVER sale_order END AS next_sale_date,
 			MIN(CASE WHEN is_return = 0 THEN posting_date END)
-				OVER (PARTITION BY company, customer) AS customer_first_sale_date
+				OVER (PARTITION BY company, customer) AS customer_first_sale_date,
+			CASE WHEN is_return = 0 THEN MIN(posting_date) OVER sale_order END AS first_sale_in_mode_date
 		FROM ({counted_invoices(customers)}) invoice
 		WINDOW sale_order AS (PARTITION BY company, customer, sales_mode, is_return ORDER BY posting_date, name)
 		""",

@@ -1,11 +1,19 @@
 """The sale ledger's counts equal the per-customer definition of the sales figures."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_modes.core.sale_ledger import Entry, grouped_figures, link, period_figures
+from sales_modes.core.sale_ledger import (
+	Entry,
+	grouped_cohorts,
+	grouped_figures,
+	link,
+	period_cohorts,
+	period_figures,
+)
 
 DAY0 = date(2024, 1, 1)
 entries = st.lists(
@@ -40,6 +48,18 @@ def test_counts_over_the_period_equal_the_grouped_definition(sales, offset, leng
 	linked = link(sales)
 	assert rounded(period_figures(linked, "Company A", start, end, walk_ins)) == rounded(
 		grouped_figures(sales, "Company A", start, end, walk_ins)
+	)
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries, st.integers(0, 60), st.integers(0, 45), st.integers(0, 3), st.sampled_from(((), ("W",))))
+def test_cohorts_from_the_period_equal_the_grouped_definition(sales, offset, length, horizon, walk_ins):
+	# Three days for one: the history spans six months, for cohorts and offsets of several months
+	sales = [replace(e, day=DAY0 + (e.day - DAY0) * 3) for e in sales]
+	start = DAY0 + timedelta(offset * 2)
+	end = start + timedelta(length * 2)
+	assert period_cohorts(link(sales), "Company A", start, end, horizon, walk_ins) == grouped_cohorts(
+		sales, "Company A", start, end, horizon, walk_ins
 	)
 
 

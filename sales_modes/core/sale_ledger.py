@@ -49,6 +49,7 @@ class Entry:
 	previous_sale: date | None = None
 	next_sale: date | None = None
 	customer_first_sale: date | None = None
+	first_sale_in_mode: date | None = None
 
 
 def link(entries: Iterable[Entry]) -> list[Entry]:
@@ -74,6 +75,9 @@ def link(entries: Iterable[Entry]) -> list[Entry]:
 			previous_sale=neighbours.get(e.name, (None, None))[0],
 			next_sale=neighbours.get(e.name, (None, None))[1],
 			customer_first_sale=firsts.get((e.company, e.customer)),
+			first_sale_in_mode=None
+			if e.is_return
+			else min(o.day for o in orders[(e.company, e.customer, e.mode)]),
 		)
 		for e in entries
 	]
@@ -156,3 +160,61 @@ def grouped_figures(
 			f["days_between"] += (sales[-1] - sales[0]).days
 			f["intervals"] += len(sales) - 1
 	return figures
+
+
+def month_of(day: date) -> int:
+	return day.year * 12 + day.month - 1
+
+
+def period_cohorts(
+	entries: Iterable[Entry],
+	company: str,
+	start: date,
+	end: date,
+	horizon: int,
+	walk_ins: Collection[str] = (),
+) -> dict[tuple, int]:
+	"""{(mode, cohort month, offset): customers} counted from the linked entries: a customer is
+	active in a month on their first sale of that month (no previous sale, or one in an earlier
+	month), in the cohort of the month of their first sale in the mode."""
+	counts: dict[tuple, int] = {}
+	for e in entries:
+		if e.company != company or e.is_return or e.customer in walk_ins:
+			continue
+		if not start <= e.first_sale_in_mode <= end or e.day < start:
+			continue
+		offset = month_of(e.day) - month_of(e.first_sale_in_mode)
+		if offset > horizon:
+			continue
+		if e.previous_sale is None or month_of(e.previous_sale) < month_of(e.day):
+			key = (e.mode, month_of(e.first_sale_in_mode), offset)
+			counts[key] = counts.get(key, 0) + 1
+	return counts
+
+
+def grouped_cohorts(
+	entries: Iterable[Entry],
+	company: str,
+	start: date,
+	end: date,
+	horizon: int,
+	walk_ins: Collection[str] = (),
+) -> dict[tuple, int]:
+	"""The definition (docs/metrics.md, Cohort and Month N): per mode and customer, the month of
+	their first sale in the mode, and the months after it with a sale."""
+	months: dict[tuple, set[int]] = {}
+	first: dict[tuple, date] = {}
+	for e in entries:
+		if e.company == company and not e.is_return and e.customer not in walk_ins:
+			key = (e.mode, e.customer)
+			first[key] = min(first.get(key, e.day), e.day)
+			months.setdefault(key, set()).add(month_of(e.day))
+	counts: dict[tuple, int] = {}
+	for key, day in first.items():
+		if start <= day <= end:
+			cohort = month_of(day)
+			for month in months[key]:
+				if 0 <= month - cohort <= horizon:
+					counted = (key[0], cohort, month - cohort)
+					counts[counted] = counts.get(counted, 0) + 1
+	return counts

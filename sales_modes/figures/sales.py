@@ -19,7 +19,7 @@ from functools import reduce
 import frappe
 from frappe import _
 from frappe.query_builder import Case, DocType
-from frappe.query_builder.functions import Count, Extract, Max, Min, Sum
+from frappe.query_builder.functions import Count, CustomFunction, Extract, Max, Min, Sum
 from frappe.utils import add_months, get_first_day, getdate
 from pypika import analytics as an
 from pypika.enums import DatePart
@@ -304,7 +304,12 @@ def ledger_sums(filters: frappe._dict, walk_ins: list[str] | None = None) -> lis
 		.where(t.posting_date <= end)
 		.groupby(t.sales_mode, t.is_return)
 	)
-	# The modes as ranges of the index (every mode the company's rows hold, blank included)
+	return run_by_mode(query, t, filters, walk_ins)
+
+
+def run_by_mode(query, t, filters: frappe._dict, walk_ins: list[str] | None) -> list[frappe._dict]:
+	"""Run a ledger query with its modes as ranges of the index (the mode filtered on, or every
+	mode the company's rows hold, blank included), of the walk-in parties only when given."""
 	modes = [filters.sales_mode] if filters.sales_mode else ledger_modes(filters.company)
 	named = [mode for mode in modes if mode]
 	condition = t.sales_mode.isin(named) if named else None
@@ -453,14 +458,65 @@ def cohorts_and_repeat_figures(filters: frappe._dict, horizon: int) -> tuple[lis
 	"""(cohort_activity, {mode: figures}) where the figures are those of `mode_figures` that count
 	sales only (customers, repeat_customers, days_between, intervals: no returns, no history).
 
-	Periods whose months and horizon fit a bit mask (MASK_BITS, about five years) take one pass
-	for both; longer ones the join back to each first sale, and mode_figures."""
+	From the sale ledger when it applies (two passes over the period's rows, and the horizon's);
+	else periods whose months and horizon fit a bit mask (MASK_BITS, about five years) take one
+	pass over the invoices for both; longer ones the join back to each first sale, and
+	mode_figures."""
+	if ledger_applies(filters):
+		figures = mode_figures_from_ledger(filters)
+		return cohort_activity_from_ledger(filters, horizon), {
+			mode: frappe._dict({key: f[key] for key in REPEAT_FIGURES})
+			for mode, f in figures.items()
+			if f.customers
+		}
 	if month_of(filters.to_date) - month_of(filters.from_date) + horizon < MASK_BITS:
 		return cohort_activity_single_pass(filters, horizon)
 	figures = mode_figures(filters)
 	return cohort_activity_joined(filters, horizon), {
 		mode: frappe._dict({key: f[key] for key in REPEAT_FIGURES}) for mode, f in figures.items()
 	}
+
+
+LastDay = CustomFunction("LAST_DAY", ["date"])
+
+
+def cohort_activity_from_ledger(filters: frappe._dict, horizon: int) -> list[frappe._dict]:
+	"""`cohort_activity` from the sale ledger: a customer is active in a month on their first sale
+	of that month (no previous sale in the mode, or one in an earlier month), in the cohort of the
+	month of their first sale in the mode; counted per mode, cohort and offset, no group per
+	customer (core/sale_ledger.py `period_cohorts` is this in Python). The walk-in parties' counts
+	are taken apart and subtracted."""
+	t = DocType(sale_ledger.LEDGER)
+	end = add_months(get_first_day(filters.to_date), horizon + 1)  # the day after the last month read
+	cohort = month_number(t.first_sale_in_mode_date)
+	offset = month_number(t.posting_date) - cohort
+	query = (
+		frappe.qb.from_(t)
+		.select(t.sales_mode, cohort.as_("cohort"), offset.as_("offset"), Count("*").as_("customers"))
+		.where(t.company == filters.company)
+		.where(t.is_return == 0)
+		.where(t.posting_date >= filters.from_date)
+		.where(t.posting_date < end)
+		.where(t.first_sale_in_mode_date >= filters.from_date)
+		.where(t.first_sale_in_mode_date <= filters.to_date)
+		.where(t.previous_sale_date.isnull() | (LastDay(t.previous_sale_date) < t.posting_date))
+		.where(offset <= horizon)
+		.groupby(t.sales_mode, cohort, offset)
+	)
+	counts: dict[tuple, int] = {}
+	walk_ins = walk_in_customers().run(pluck=True)
+	for sign, rows in (
+		(1, run_by_mode(query, t, filters, None)),
+		(-1, run_by_mode(query, t, filters, walk_ins) if walk_ins else []),
+	):
+		for row in rows:
+			key = (row.sales_mode, int(row.cohort), int(row.offset))
+			counts[key] = counts.get(key, 0) + sign * int(row.customers)
+	return [
+		frappe._dict(sales_mode=mode, cohort=cohort, offset=offset, customers=customers)
+		for (mode, cohort, offset), customers in counts.items()
+		if customers
+	]
 
 
 def cohort_activity_single_pass(filters: frappe._dict, horizon: int) -> tuple[list[frappe._dict], dict]:

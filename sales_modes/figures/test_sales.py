@@ -73,9 +73,10 @@ class TestSaleFigures(SalesModesTestCase):
 					self.assertTrue(sales.ledger_applies(filters))
 					self.assertEqual(sales.mode_figures_from_ledger(filters), probing)
 					activity, repeat = sales.cohort_activity_single_pass(filters, 12)
-					self.assertEqual(
-						cohort_rows(activity), cohort_rows(sales.cohort_activity_joined(filters, 12))
-					)
+					joined = cohort_rows(sales.cohort_activity_joined(filters, 12))
+					self.assertEqual(cohort_rows(activity), joined)
+					self.assertEqual(cohort_rows(sales.cohort_activity_from_ledger(filters, 12)), joined)
+					self.assertEqual(sales.cohorts_and_repeat_figures(filters, 12)[1], repeat)
 					figures = sales.mode_figures(filters, sales.per_customer_probing)
 					self.assertEqual(
 						repeat,

@@ -98,6 +98,7 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 			"previous_sale_date",
 			"next_sale_date",
 			"customer_first_sale_date",
+			"first_sale_in_mode_date",
 		],
 	),
 	# A customer's sales in a mode, in order: the neighbours of a sale submitted or cancelled, and
@@ -113,6 +114,7 @@ INDEXES: dict[str, tuple[str, list[str]]] = {
 			"previous_sale_date",
 			"next_sale_date",
 			"customer_first_sale_date",
+			"first_sale_in_mode_date",
 		],
 	),
 }

@@ -21,6 +21,7 @@ class SaleLedgerEntry(Document):
 		company: DF.Link
 		customer: DF.Link | None
 		customer_first_sale_date: DF.Date | None
+		first_sale_in_mode_date: DF.Date | None
 		is_return: DF.Check
 		next_sale_date: DF.Date | None
 		posting_date: DF.Date | None

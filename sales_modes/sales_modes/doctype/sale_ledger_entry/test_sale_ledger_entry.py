@@ -19,6 +19,12 @@ from sales_modes.tests import sales_data as pos
 from sales_modes.tests.factories import get_company, make_customer, make_sales_invoice, make_user
 
 PREFIX = "_SM Ledger Test "
+
+
+def cohort_rows(rows) -> list[tuple]:
+	return sorted((r.sales_mode, int(r.cohort), int(r.offset), int(r.customers)) for r in rows)
+
+
 YEAR = 2003  # a year no other test dataset uses
 OPERATIONS = int(os.environ.get("SALES_MODES_LEDGER_OPERATIONS", 45))
 SEED = int(os.environ.get("SALES_MODES_LEDGER_SEED", 20261130))
@@ -146,6 +152,11 @@ class TestSaleLedger(SalesModesTestCase):
 				self.assertEqual(from_ledger, sales.mode_figures(filters, sales.per_customer_probing))
 				if not mode:
 					self.assertEqual(from_ledger, sales.mode_figures(filters, sales.per_customer_single_pass))
+				horizon = rng.randint(1, 12)
+				self.assertEqual(
+					cohort_rows(sales.cohort_activity_from_ledger(filters, horizon)),
+					cohort_rows(sales.cohort_activity_joined(filters, horizon)),
+				)
 
 	# The randomized history
 	def test_randomized_history_keeps_the_ledger_exact(self):
@@ -270,6 +281,23 @@ class TestSaleLedger(SalesModesTestCase):
 		self.assertFalse(sales.ledger_applies(filters))
 		frappe.set_user(pos.make_invoice_reader())  # may read Sales Invoices, not POS Invoices
 		self.assertFalse(sales.ledger_applies(get_filters({"company": self.company})))
+
+	def test_a_customer_is_counted_once_a_month_in_their_cohort(self):
+		"""Two sales in January (the second on its last day) and one on 1 February: January's
+		cohort has one customer, active in month 1 once."""
+		n = make_customer(PREFIX + "Cohort", "Individual").name
+		for posting in ("2003-01-10", "2003-01-31", "2003-02-01"):
+			make_sales_invoice(n, posting_date=posting, due_date=posting)
+		filters = get_filters({"company": self.company, "from_date": "2003-01-01", "to_date": "2003-01-31"})
+		mode = frappe.db.get_value("Customer", n, "sales_mode")
+		january = getdate("2003-01-01").year * 12
+		found = [row for row in cohort_rows(sales.cohort_activity_from_ledger(filters, 12)) if row[0] == mode]
+		mine = [(mode, january, 0, 1), (mode, january, 1, 1)]
+		self.assertTrue(set(mine) <= set(found), found)
+		self.assertEqual(
+			cohort_rows(sales.cohort_activity_from_ledger(filters, 12)),
+			cohort_rows(sales.cohort_activity_joined(filters, 12)),
+		)
 
 	def test_a_cancelled_first_sale_moves_the_customer_first_sale(self):
 		k = self.customers[1]
