@@ -2,15 +2,16 @@
 (docs/metrics.md, "Sales"), kept by the app, so the sales reports read the period's rows of one
 narrow index instead of the company's whole invoice history.
 
-A sale's row carries, besides the invoice's own figures, three dates of its customer's history:
+A sale's row carries, besides the invoice's own figures, four dates of its customer's history:
 - `previous_sale_date`, `next_sale_date`: the customer's neighbouring sales in the same company and
   mode, in the order (posting_date, name); blank on returns;
 - `customer_first_sale_date`: the customer's first sale in the company, in any mode (on every row);
 - `first_sale_in_mode_date`: the customer's first sale in the company and mode (the month of their
   cohort in Repeat Purchase by Mode); blank on returns.
-With them each per-customer figure of a period is a filtered count over the period's rows, with
-no group per customer (`core.sale_ledger` says which, and a pure test proves it equals grouping per
-customer). That is what makes Sales Mode Comparison cost about one pass over the period.
+With them each per-customer figure of a period, and each cohort, is a filtered count over the
+period's rows, with no group per customer (`core.sale_ledger` says which, and pure tests prove it
+equals grouping per customer). That is what makes Sales Mode Comparison and Repeat Purchase by
+Mode cost about one pass over the period each.
 
 Kept exact by:
 - submit of a counted invoice (`on_submit`): the row goes in between its neighbours, which are
@@ -23,13 +24,14 @@ Kept exact by:
 Every change locks the customer's row first, so two invoices of one customer, or an invoice and a
 rebuild batch, never relink the same rows at once; and every read of the ledger it makes is a
 locking read, which sees the latest committed rows (a plain read would see the transaction's
-snapshot, taken before another invoice of the customer was committed). A rebuild batch reads the invoices without
-locking them, so it never waits on (or deadlocks with) an invoice being submitted.
+snapshot, taken before another invoice of the customer was committed). A rebuild batch reads the
+invoices without locking them, so it never waits on (or deadlocks with) an invoice being
+submitted; its transaction takes the customers' locks before that read.
 
 The reports read the ledger only when it is complete (`is_ready`: set by a full rebuild, cleared
 when the daily check finds the ledger and the invoices differ, as when something wrote invoices
 with SQL past the hooks) and when nothing hides part of a customer's history
-(`figures.sales.single_pass_applies`); otherwise they read the invoices, as before.
+(`figures.sales.ledger_applies`); otherwise they read the invoices, as before.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -43,7 +45,7 @@ LEDGER = "Sale Ledger Entry"
 VOUCHER_TYPES = ("Sales Invoice", "POS Invoice")
 READY_KEY = "sales_modes_sale_ledger_ready"
 # Invoices per rebuild transaction (a customer with more gets a transaction of their own): about
-# 0.5 s each at 213k invoices, so an invoice of a customer in the batch waits at most that long
+# 0.5 s each at 213k invoices, 1.1 s at 1M; an invoice of a customer in the batch waits that long
 BATCH_ROWS = 2_000
 # From this many invoices on, install and migrate rebuild in a background job
 BACKGROUND_THRESHOLD = 50_000
