@@ -66,6 +66,11 @@ def is_counted(doc) -> bool:
 	return doc.docstatus == 1 and not (doc.doctype == "Sales Invoice" and cint(doc.get("is_consolidated")))
 
 
+def counted_condition(voucher_type: str) -> str:
+	"""`is_counted` as SQL on the voucher's table."""
+	return "docstatus = 1" + (" AND is_consolidated = 0" if voucher_type == "Sales Invoice" else "")
+
+
 def is_ready() -> bool:
 	"""Read from the table, not the defaults cache: a rolled back rebuild must not leave it set."""
 	table = DocType("DefaultValue")
@@ -289,13 +294,12 @@ def counted_invoices(customers: list[str]) -> str:
 	"""The counted sales and returns of `customers` (SQL, with %(customers)s), as ledger rows."""
 	branches = []
 	for voucher_type in VOUCHER_TYPES:
-		consolidated = " AND is_consolidated = 0" if voucher_type == "Sales Invoice" else ""
 		branches.append(
 			f"""SELECT '{voucher_type}' AS voucher_type, name AS voucher_no,
 				CONCAT('{voucher_type}:', name) AS name, company, customer, sales_mode, posting_date,
 				is_return, base_net_total
 			FROM `tab{voucher_type}`
-			WHERE customer IN %(customers)s AND docstatus = 1{consolidated}"""
+			WHERE customer IN %(customers)s AND {counted_condition(voucher_type)}"""
 		)
 	return " UNION ALL ".join(branches)
 
@@ -474,8 +478,7 @@ def differences() -> list[str]:
 	"""How the ledger differs from the invoices: rows and amounts per company, mode and kind."""
 	invoices: dict[tuple, tuple[int, float]] = {}
 	for voucher_type in VOUCHER_TYPES:
-		consolidated = " AND is_consolidated = 0" if voucher_type == "Sales Invoice" else ""
-		for key, (count, amount) in totals(voucher_type, f"docstatus = 1{consolidated}").items():
+		for key, (count, amount) in totals(voucher_type, counted_condition(voucher_type)).items():
 			before = invoices.get(key, (0, 0.0))
 			invoices[key] = (before[0] + count, round(before[1] + amount, 2))
 	ledger = totals(LEDGER, "1 = 1")
